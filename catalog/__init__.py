@@ -1,0 +1,1 @@
+"""The TIC initiative catalogue and the committee (SPEC §6)."""

@@ -1,0 +1,114 @@
+"""Settings read from the environment (SPEC §9), with embedded defaults for a first run.
+
+``build_config(instance_path, overrides)`` returns the flat mapping Flask loads. Every variable of
+SPEC §9 has a default that needs no server: SQLite under ``instance/``, a SQLite-backed Celery
+broker, the demo directory (an in-process LDAP seeded from ``config/demo_directory.ldif``) and mail
+written to ``instance/mail/``. In production (``PORTAL_ENV=production``) a missing ``SECRET_KEY``
+stops the start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from config.profiles import get_profile
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEMO_LDIF = CONFIG_DIR / "demo_directory.ldif"
+DEMO_LDAP_URL = "mock://demo"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("SECRET_KEY must be set in production (PORTAL_ENV=production)")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return Flask configuration for this process: environment first, then embedded defaults."""
+    instance = Path(instance_path)
+    overrides = dict(overrides or {})
+    production = (overrides.get("PORTAL_ENV") or _env("PORTAL_ENV", "development")) == "production"
+    profile_code = overrides.get("PORTAL_PROFILE") or _env("PORTAL_PROFILE", "valle") or "valle"
+    secure_cookies = _env_bool("SESSION_COOKIE_SECURE", production)
+
+    cfg: dict[str, Any] = {
+        "PORTAL_ENV": "production" if production else "development",
+        "PORTAL_PROFILE": profile_code,
+        "PROFILE": get_profile(profile_code),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'mesatic.sqlite'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'broker.sqlite'}"),
+        "CELERY_TASK_ALWAYS_EAGER": False,
+        "LDAP_URL": _env("LDAP_URL", DEMO_LDAP_URL),
+        "LDAP_BIND_DN": _env("LDAP_BIND_DN", "cn=admin,dc=demo,dc=gov,dc=co"),
+        "LDAP_BIND_PASSWORD": _env("LDAP_BIND_PASSWORD", "demo-directory"),
+        "LDAP_USERS_DN": _env("LDAP_USERS_DN", "ou=people,dc=demo,dc=gov,dc=co"),
+        "LDAP_GROUPS_DN": _env("LDAP_GROUPS_DN", "ou=groups,dc=demo,dc=gov,dc=co"),
+        "LDAP_FLAVOR": _env("LDAP_FLAVOR", "openldap"),
+        "LDAP_USER_ATTRIBUTE": _env("LDAP_USER_ATTRIBUTE", "uid"),
+        "LDAP_TIMEOUT": int(_env("LDAP_TIMEOUT", "5") or 5),
+        "LDAP_DEMO_LDIF": str(DEMO_LDIF),
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "mesatic@localhost"),
+        "MAIL_FILE_PATH": str(instance / "mail"),
+        "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_NAME": "mesatic_session",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(_env("SESSION_IDLE_MINUTES", "30") or 30)),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
+        "BABEL_DEFAULT_LOCALE": "es_CO",
+        "BABEL_DEFAULT_TIMEZONE": "America/Bogota",
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 512 * 1024,
+        "API_TITLE": "Mesa TIC API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    }
+    cfg.update(overrides)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _secret_key(instance, production)
+    cfg["PROFILE"] = get_profile(cfg["PORTAL_PROFILE"])
+    return cfg

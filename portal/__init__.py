@@ -1,0 +1,122 @@
+"""Mesa TIC: the application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import build_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    instance_path = Path(test_config.pop("INSTANCE_PATH", None) or os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.update(build_config(instance_path, test_config))
+    Path(app.config["MAIL_FILE_PATH"]).mkdir(parents=True, exist_ok=True)
+    if int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from portal.cli import register_cli
+    from portal.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (register the tables)
+    from portal.celery_app import celery_init_app
+    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.i18n import register_formatters, select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from sqlalchemy import event
+
+            from portal.db import configure_sqlite
+
+            event.listen(db.engine, "connect", configure_sqlite)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    register_formatters(app)
+    limiter.init_app(app)
+    if app.config.get("MAIL_SERVER"):
+        app.config.setdefault("MAIL_BACKEND", "smtp")
+    else:
+        app.config["MAIL_BACKEND"] = "file"
+    mail.init_app(app)
+    celery_init_app(app)
+
+    from portal.login import init_login
+
+    init_login(app, login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.api import init_api
+    from portal.auth import bp as auth_bp
+    from portal.health import bp as health_bp
+    from portal.views import bp as portal_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(health_bp)
+    init_api(app)
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from portal.audit import source_address
+    from portal.db import utcnow
+
+    @app.before_request
+    def remember_source_and_enforce_idle_timeout() -> None:
+        source_address.set(request.remote_addr)
+        if request.path.startswith(("/static/", "/api/")) or not current_user.is_authenticated:
+            return
+        now = utcnow().timestamp()
+        idle_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        last_seen = session.get("last_seen")
+        if last_seen is not None and now - float(last_seen) > idle_limit:
+            logout_user()
+            session.clear()
+            session["expired"] = True
+            return
+        session["last_seen"] = now
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and current_user.is_authenticated and not request.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,119 @@
+"""API plumbing under ``/api/v1`` (flask-smorest) and the portal's own endpoints.
+
+Authentication is by personal token only (``Authorization: Bearer …``, see ``portal.login``), so
+API blueprints are exempt from CSRF. Errors are ``application/problem+json`` (``portal.errors``).
+The OpenAPI document is generated from these declarations at ``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort
+from flask_login import current_user
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from portal import permissions, services
+from portal.extensions import csrf, db
+from portal.models import Dependency, DependencyKind
+from portal.permissions import roles_required
+from portal.roles import Role
+
+#: Blueprints of every domain's API, registered by ``init_api`` (domains append theirs).
+API_BLUEPRINTS: list[Blueprint] = []
+
+
+class ProblemApi(Api):
+    """flask-smorest without its JSON error handler: ``portal.errors`` answers every error."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
+    blp = Blueprint(name, import_name, url_prefix="/api/v1" + url_prefix, description=description)
+    API_BLUEPRINTS.append(blp)
+    return blp
+
+
+def init_api(app: Flask) -> Api:
+    api = ProblemApi(app)
+    for blp in API_BLUEPRINTS:
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
+    app.extensions["api"] = api
+    return api
+
+
+class RoleSchema(Schema):
+    role = fields.String()
+    dependency = fields.String(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String(allow_none=True)
+    roles = fields.Method("get_roles", metadata={"description": "Roles, with their dependency when scoped"})
+
+    def get_roles(self, user: Any) -> list[dict[str, Any]]:
+        return [{"role": a.role.value, "dependency": a.dependency.code if a.dependency else None} for a in user.role_assignments]
+
+
+class DependencySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[A-Za-z0-9_-]+$")])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.Enum(DependencyKind, by_value=True, required=True)
+    head_id = fields.Integer(allow_none=True, load_default=None)
+    is_active = fields.Boolean(load_default=True)
+
+
+core = api_blueprint("core", __name__, "", "Usuario actual y organización")
+
+
+@core.route("/me")
+@core.response(200, UserSchema)
+@roles_required()
+def me() -> Any:
+    """The user owning the token."""
+    return current_user
+
+
+@core.route("/dependencies")
+@core.response(200, DependencySchema(many=True))
+@roles_required()
+def list_dependencies() -> Any:
+    """Dependencies the user may see (a dependency-scoped user sees only its own)."""
+    query = select(Dependency).order_by(Dependency.name)
+    visible = permissions.visible_dependency_ids(current_user)
+    if visible is not None:
+        query = query.where(Dependency.id.in_(visible))
+    return db.session.execute(query).scalars().all()
+
+
+@core.route("/dependencies", methods=["POST"])
+@core.arguments(DependencySchema)
+@core.response(201, DependencySchema)
+@roles_required(Role.ADMIN)
+def create_dependency(data: dict[str, Any]) -> Any:
+    """Create a dependency (admin)."""
+    dep = services.save_dependency(db.session, actor=current_user, data=services.DependencyData(**data))
+    db.session.commit()
+    return dep
+
+
+@core.route("/dependencies/<int:dependency_id>")
+@core.response(200, DependencySchema)
+@roles_required()
+def get_dependency(dependency_id: int) -> Any:
+    """One dependency, if the user may see it."""
+    dep = db.session.get(Dependency, dependency_id)
+    if dep is None:
+        abort(404)
+    if not permissions.can_view_dependency(current_user, dep):
+        abort(403)
+    return dep

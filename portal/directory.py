@@ -1,0 +1,270 @@
+"""The one module that talks to the directory (ldap3), for login now and provisioning later.
+
+Flavours: ``openldap`` (inetOrgPerson, groupOfNames, ppolicy) and ``ad`` (Active Directory).
+``LDAP_URL=mock://demo`` selects the demo directory: an in-process ldap3 mock seeded from the LDIF
+file in ``config/``, so a first run needs no server.
+
+Every value that reaches a search filter goes through ``escape_filter_chars``; every DN component
+built from data goes through ``escape_rdn``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ldap3 import BASE, MOCK_SYNC, OFFLINE_SLAPD_2_4, SUBTREE, Connection, Server
+from ldap3.core.exceptions import LDAPException
+from ldap3.utils.conv import escape_filter_chars
+
+#: ppolicy's value for an account disabled by an administrator rather than by failed binds.
+DISABLED_LOCK_TIME = "000001010000Z"
+MAX_USERNAME_LENGTH = 120
+
+ATTRIBUTE_MAPS: dict[str, dict[str, str]] = {
+    "openldap": {
+        "username": "uid",
+        "full_name": "cn",
+        "email": "mail",
+        "position": "title",
+        "dependency": "ou",
+        "document": "employeeNumber",
+    },
+    "ad": {
+        "username": "sAMAccountName",
+        "full_name": "displayName",
+        "email": "mail",
+        "position": "title",
+        "dependency": "department",
+        "document": "employeeID",
+    },
+}
+
+
+class DirectoryUnavailable(Exception):
+    """The directory could not be reached or did not answer as expected."""
+
+
+class AuthStatus(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    dn: str
+    username: str
+    full_name: str
+    email: str | None = None
+    position: str | None = None
+    dependency_code: str | None = None
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    status: AuthStatus
+    person: DirectoryPerson | None = None
+
+
+@dataclass(frozen=True)
+class DirectorySettings:
+    url: str
+    bind_dn: str
+    bind_password: str
+    users_dn: str
+    groups_dn: str
+    flavor: str = "openldap"
+    timeout: int = 5
+    demo_ldif: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> DirectorySettings:
+        flavor = str(cfg.get("LDAP_FLAVOR") or "openldap").lower()
+        if flavor not in ATTRIBUTE_MAPS:
+            raise RuntimeError(f"LDAP_FLAVOR={flavor!r}: use 'openldap' or 'ad'")
+        attributes = dict(ATTRIBUTE_MAPS[flavor])
+        if cfg.get("LDAP_USER_ATTRIBUTE"):
+            attributes["username"] = str(cfg["LDAP_USER_ATTRIBUTE"])
+        attributes.update(cfg.get("LDAP_ATTRIBUTE_MAP") or {})
+        return cls(
+            url=str(cfg["LDAP_URL"]),
+            bind_dn=str(cfg["LDAP_BIND_DN"]),
+            bind_password=str(cfg["LDAP_BIND_PASSWORD"]),
+            users_dn=str(cfg["LDAP_USERS_DN"]),
+            groups_dn=str(cfg["LDAP_GROUPS_DN"]),
+            flavor=flavor,
+            timeout=int(cfg.get("LDAP_TIMEOUT") or 5),
+            demo_ldif=cfg.get("LDAP_DEMO_LDIF"),
+            attributes=attributes,
+        )
+
+    @property
+    def is_mock(self) -> bool:
+        return self.url.startswith("mock://")
+
+
+_mock_servers: dict[tuple[str, str | None], Server] = {}
+_mock_lock = threading.Lock()
+
+
+def _load_ldif(path: str) -> list[tuple[str, dict[str, list[str]]]]:
+    from ldif import LDIFParser
+
+    with open(path, "rb") as fh:
+        return [(dn, dict(entry)) for dn, entry in LDIFParser(fh).parse() if dn]
+
+
+def _mock_server(settings: DirectorySettings) -> Server:
+    """One in-process demo directory per process, seeded once from the LDIF file."""
+    key = (settings.url, settings.demo_ldif)
+    with _mock_lock:
+        server = _mock_servers.get(key)
+        if server is None:
+            server = Server(settings.url.removeprefix("mock://") or "demo", get_info=OFFLINE_SLAPD_2_4)
+            seeder = Connection(server, client_strategy=MOCK_SYNC)
+            seeder.strategy.add_entry(settings.bind_dn, {"userPassword": settings.bind_password, "sn": "admin"})
+            for dn, attrs in _load_ldif(settings.demo_ldif) if settings.demo_ldif else []:
+                seeder.strategy.add_entry(dn, attrs)
+            _mock_servers[key] = server
+        return server
+
+
+class Directory:
+    def __init__(self, settings: DirectorySettings) -> None:
+        self.settings = settings
+
+    def _server(self) -> Server:
+        if self.settings.is_mock:
+            return _mock_server(self.settings)
+        return Server(self.settings.url, get_info="NO_INFO", connect_timeout=self.settings.timeout)
+
+    def connect(self, user: str | None = None, password: str | None = None) -> Connection:
+        """An opened (not yet bound) connection. Raises DirectoryUnavailable when unreachable."""
+        strategy = MOCK_SYNC if self.settings.is_mock else "SYNC"
+        conn = Connection(
+            self._server(),
+            user=user,
+            password=password,
+            client_strategy=strategy,
+            receive_timeout=self.settings.timeout,
+            raise_exceptions=False,
+        )
+        try:
+            conn.open()
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        return conn
+
+    def service_connection(self) -> Connection:
+        """A connection bound as the portal's service account."""
+        conn = self.connect(self.settings.bind_dn, self.settings.bind_password)
+        try:
+            ok = conn.bind()
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        if not ok:
+            raise DirectoryUnavailable(f"service bind refused: {conn.result.get('description')}")
+        return conn
+
+    def ping(self) -> None:
+        """Bind as the service account and read the users' base entry, or raise DirectoryUnavailable."""
+        conn = self.service_connection()
+        try:
+            if not conn.search(self.settings.users_dn, "(objectClass=*)", BASE, attributes=["objectClass"]):
+                raise DirectoryUnavailable(f"users base not readable: {conn.result.get('description')}")
+        finally:
+            conn.unbind()
+
+    def _person(self, entry: Any) -> DirectoryPerson:
+        attrs = entry["attributes"]
+        amap = self.settings.attributes
+
+        def first(name: str) -> str | None:
+            value = attrs.get(amap[name])
+            if isinstance(value, list):
+                value = value[0] if value else None
+            return str(value) if value not in (None, "") else None
+
+        return DirectoryPerson(
+            dn=entry["dn"],
+            username=first("username") or "",
+            full_name=first("full_name") or first("username") or "",
+            email=first("email"),
+            position=first("position"),
+            dependency_code=first("dependency"),
+            document=first("document"),
+        )
+
+    def find_person(self, conn: Connection, username: str) -> tuple[DirectoryPerson, dict[str, Any]] | None:
+        """Look a person up by username with an escaped filter; None when absent or ambiguous."""
+        amap = self.settings.attributes
+        wanted = [amap[k] for k in ("username", "full_name", "email", "position", "dependency", "document")]
+        lock_attrs = ["pwdAccountLockedTime"] if self.settings.flavor == "openldap" else ["lockoutTime", "userAccountControl"]
+        search_filter = f"(&(objectClass=person)({amap['username']}={escape_filter_chars(username)}))"
+        try:
+            conn.search(self.settings.users_dn, search_filter, SUBTREE, attributes=wanted + lock_attrs, size_limit=2)
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        if conn.result.get("result") not in (0, 4):
+            raise DirectoryUnavailable(f"search failed: {conn.result.get('description')}")
+        entries = [e for e in conn.response or [] if e.get("type") == "searchResEntry"]
+        if len(entries) != 1:
+            return None
+        return self._person(entries[0]), dict(entries[0]["attributes"])
+
+    def _lock_state(self, attrs: Mapping[str, Any]) -> AuthStatus | None:
+        if self.settings.flavor == "ad":
+            uac = attrs.get("userAccountControl") or 0
+            if int(uac if not isinstance(uac, list) else uac[0]) & 0x2:
+                return AuthStatus.DISABLED
+            lockout = attrs.get("lockoutTime")
+            lockout_value = lockout[0] if isinstance(lockout, list) and lockout else lockout
+            if lockout_value and str(lockout_value) not in ("0", "1601-01-01 00:00:00+00:00"):
+                return AuthStatus.LOCKED
+            return None
+        locked = attrs.get("pwdAccountLockedTime")
+        if isinstance(locked, list):
+            locked = locked[0] if locked else None
+        if not locked:
+            return None
+        text_value = locked if isinstance(locked, str) else locked.strftime("%Y%m%d%H%M%SZ")
+        return AuthStatus.DISABLED if text_value.startswith("00000101") else AuthStatus.LOCKED
+
+    def authenticate(self, username: str, password: str) -> AuthResult:
+        """Find the person's DN with the service account, then bind as that DN with the password."""
+        username = username.strip()
+        if not username or not password or len(username) > MAX_USERNAME_LENGTH or not username.isprintable():
+            return AuthResult(AuthStatus.INVALID)
+        try:
+            service = self.service_connection()
+            try:
+                found = self.find_person(service, username)
+                if found is None:
+                    return AuthResult(AuthStatus.INVALID)
+                person, attrs = found
+                if self._lock_state(attrs) is AuthStatus.DISABLED:
+                    return AuthResult(AuthStatus.DISABLED, person)
+                user_conn = self.connect(person.dn, password)
+                try:
+                    bound = user_conn.bind()
+                finally:
+                    user_conn.unbind()
+                if bound:
+                    return AuthResult(AuthStatus.OK, person)
+                if user_conn.result.get("result") != 49:
+                    raise DirectoryUnavailable(f"bind failed: {user_conn.result.get('description')}")
+                refreshed = self.find_person(service, username)
+                state = self._lock_state(refreshed[1]) if refreshed else None
+                return AuthResult(state or AuthStatus.INVALID, person)
+            finally:
+                service.unbind()
+        except (DirectoryUnavailable, LDAPException):
+            return AuthResult(AuthStatus.UNAVAILABLE)

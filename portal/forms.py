@@ -1,0 +1,30 @@
+"""Web forms of the portal package (WTForms through Flask-WTF, so every form carries CSRF)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from portal.models import DependencyKind
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Usuario"), validators=[DataRequired(_l("Escriba su usuario.")), Length(max=120)])
+    password = PasswordField(_l("Contraseña"), validators=[DataRequired(_l("Escriba su contraseña.")), Length(max=256)])
+
+
+class DependencyForm(FlaskForm):
+    code = StringField(
+        _l("Código"),
+        validators=[
+            DataRequired(_l("Escriba el código.")),
+            Length(max=20),
+            Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Use solo letras, números, guion y guion bajo.")),
+        ],
+    )
+    name = StringField(_l("Nombre"), validators=[DataRequired(_l("Escriba el nombre.")), Length(max=200)])
+    kind = SelectField(_l("Tipo"), choices=[(k.value, k.label) for k in DependencyKind])
+    head_id = SelectField(_l("Jefe de la dependencia"), coerce=int, validators=[Optional()])
+    is_active = BooleanField(_l("Activa"), default=True)

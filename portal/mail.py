@@ -1,0 +1,56 @@
+"""Outgoing e-mail in Spanish, rendered from templates and delivered by a Celery task.
+
+Without ``MAIL_SERVER`` messages are written as files under ``instance/mail/`` (Flask-Mailman's
+file backend). Services return what to send; the edge calls ``queue_mail`` after its commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app, render_template
+from flask_mailman import EmailMultiAlternatives
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: tuple[str, ...]
+    subject: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[tuple[str, bytes | str, str], ...] = ()
+
+
+def render(mail: OutgoingMail) -> dict[str, Any]:
+    ctx = {"profile": current_app.config["PROFILE"], "base_url": current_app.config["PUBLIC_BASE_URL"], **mail.context}
+    return {
+        "to": list(mail.to),
+        "subject": mail.subject,
+        "body": render_template(f"mail/{mail.template}.txt", **ctx),
+        "attachments": [
+            (name, content if isinstance(content, str) else content.decode("utf-8"), mime)
+            for name, content, mime in mail.attachments
+        ],
+    }
+
+
+def deliver(message: dict[str, Any]) -> None:
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["body"],
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=message["to"],
+    )
+    for name, content, mime in message.get("attachments", []):
+        email.attach(name, content, mime)
+    email.send(fail_silently=False)
+
+
+def queue_mail(*mails: OutgoingMail) -> None:
+    """Render now (inside the app), deliver through the worker. Call only after the commit."""
+    from portal.tasks import send_mail_task
+
+    for mail in mails:
+        if mail.to:
+            send_mail_task.delay(render(mail))

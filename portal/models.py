@@ -1,0 +1,196 @@
+"""People, roles, the organisation, API tokens and the audit trail (SPEC §1, §2, §7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    func,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.roles import SCOPED_ROLES, Role
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """A portable enum column storing the value (a VARCHAR with a CHECK constraint)."""
+    return Enum(
+        enum, name=name, native_enum=False, create_constraint=True, values_callable=lambda e: [m.value for m in e], length=40
+    )
+
+
+class DependencyKind(StrEnum):
+    SECRETARIA = "secretaria"
+    OFICINA = "oficina"
+    DEPARTAMENTO_ADMINISTRATIVO = "departamento_administrativo"
+    ENTE_DESCENTRALIZADO = "ente_descentralizado"
+    MUNICIPIO = "municipio"
+
+    @property
+    def label(self) -> str:
+        return {
+            "secretaria": "Secretaría",
+            "oficina": "Oficina",
+            "departamento_administrativo": "Departamento administrativo",
+            "ente_descentralizado": "Ente descentralizado",
+            "municipio": "Municipio",
+        }[self.value]
+
+    @property
+    def liaison_title(self) -> str:
+        """Decentralised entities and municipalities name their liaison CIO (seed PR-M2-P6-01, Nota)."""
+        return "CIO" if self in (DependencyKind.ENTE_DESCENTRALIZADO, DependencyKind.MUNICIPIO) else "Enlace TIC"
+
+
+class Dependency(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "dependencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[DependencyKind] = mapped_column(enum_column(DependencyKind, "dependency_kind"))
+    #: The Secretario/Director/Jefe who signs the dependency's requests.
+    head_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Dependency {self.code}>"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    position: Mapped[str | None] = mapped_column(String(200))
+    #: The dependency the person works in (their own, not the ones they are scoped to).
+    dependency_id: Mapped[int | None] = mapped_column(ForeignKey("dependencies.id"))
+    #: Distinguished name in the directory; None for local accounts.
+    directory_dn: Mapped[str | None] = mapped_column(String(500))
+    #: Only local accounts (the first administrator) have a password here: scrypt, never clear.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    dependency: Mapped[Dependency | None] = relationship(foreign_keys=[dependency_id], lazy="joined")
+    role_assignments: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def is_local(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(a.role) for a in self.role_assignments}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        wanted = {Role(r) for r in roles}
+        return bool(self.roles & wanted)
+
+    def scoped_dependency_ids(self, role: Role | str) -> set[int]:
+        """Dependencies for which the user holds a scoped role (``enlace`` or ``jefe``)."""
+        return {a.dependency_id for a in self.role_assignments if a.role == Role(role) and a.dependency_id}
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleAssignment(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        CheckConstraint(
+            "(role IN ({})) = (dependency_id IS NOT NULL)".format(", ".join(f"'{r.value}'" for r in sorted(SCOPED_ROLES))),
+            name="scope_matches_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    dependency_id: Mapped[int | None] = mapped_column(ForeignKey("dependencies.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="role_assignments")
+    dependency: Mapped[Dependency | None] = relationship(lazy="joined")
+
+
+Index(
+    "uq_role_assignments_user_role_dependency",
+    RoleAssignment.user_id,
+    RoleAssignment.role,
+    func.coalesce(RoleAssignment.dependency_id, 0),
+    unique=True,
+)
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A personal API token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: First characters of the token, to tell tokens apart in lists.
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """One link of the hash-chained audit trail (SPEC §7). Never updated, never deleted."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The actor's username at the time (kept even if the user record changes).
+    actor_name: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[str] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source_address: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class SchedulerHeartbeat(db.Model):  # type: ignore[name-defined,misc]
+    """Last time each periodic task ran, so operators can see the scheduler is alive."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    task_name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    last_run_at: Mapped[datetime]

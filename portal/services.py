@@ -1,0 +1,242 @@
+"""The only place that changes people, roles, dependencies and tokens.
+
+Every function takes the session and the acting user explicitly, writes its audit event in the
+same transaction and flushes; the caller (view, API, CLI, task) commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.audit import record_event
+from portal.db import utcnow
+from portal.directory import DirectoryPerson
+from portal.errors import NotAllowed, ValidationFailed, WrongState
+from portal.models import ApiToken, Dependency, DependencyKind, RoleAssignment, User
+from portal.roles import Role
+
+MIN_LOCAL_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "mtic_"
+
+
+def _snapshot_user(user: User) -> dict[str, object]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "dependency_id": user.dependency_id,
+        "is_active": user.is_active_account,
+    }
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(func.lower(User.username) == username.strip().lower())).scalar()
+
+
+def find_dependency(session: Session, code: str) -> Dependency | None:
+    return session.execute(select(Dependency).where(Dependency.code == code)).scalar()
+
+
+def create_local_admin(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    email: str | None,
+    password: str,
+    actor: User | None = None,
+    min_length: int = MIN_LOCAL_PASSWORD_LENGTH,
+) -> User:
+    """Create (or reset the password of) a local administrator for first setup.
+
+    The password is hashed with scrypt; local accounts never touch the directory.
+    """
+    if len(password) < min_length:
+        raise ValidationFailed(f"La contraseña debe tener al menos {min_length} caracteres.")
+    user = find_user(session, username)
+    if user is not None and not user.is_local:
+        raise WrongState(f"El usuario {username} ya existe y se autentica contra el directorio.")
+    action = "usuario.restablecer_admin_local"
+    if user is None:
+        user = User(username=username.strip(), full_name=full_name, email=email)
+        session.add(user)
+        action = "usuario.crear_admin_local"
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    session.flush()
+    if not user.has_role(Role.ADMIN):
+        user.role_assignments.append(RoleAssignment(role=Role.ADMIN))
+    session.flush()
+    record_event(session, actor=actor, action=action, object_type="usuario", object_id=user.id, after=_snapshot_user(user))
+    return user
+
+
+def check_local_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
+
+
+def sync_directory_person(session: Session, person: DirectoryPerson) -> User:
+    """Create or refresh the portal record of a person found in the directory (no roles granted)."""
+    user = find_user(session, person.username)
+    dependency = find_dependency(session, person.dependency_code) if person.dependency_code else None
+    before = _snapshot_user(user) if user else None
+    if user is None:
+        user = User(username=person.username, full_name=person.full_name)
+        session.add(user)
+    user.full_name = person.full_name or user.full_name
+    user.email = person.email
+    user.position = person.position
+    user.directory_dn = person.dn
+    if dependency is not None:
+        user.dependency = dependency
+    session.flush()
+    after = _snapshot_user(user)
+    if before != after:
+        action = "usuario.sincronizar_directorio" if before else "usuario.crear_desde_directorio"
+        record_event(session, actor=None, action=action, object_type="usuario", object_id=user.id, before=before, after=after)
+    return user
+
+
+def record_login(session: Session, user: User) -> None:
+    user.last_login_at = utcnow()
+    record_event(session, actor=user, action="sesion.ingresar", object_type="usuario", object_id=user.id)
+
+
+def record_failed_login(session: Session, username: str, reason: str) -> None:
+    record_event(
+        session,
+        actor=None,
+        action="sesion.ingreso_fallido",
+        object_type="usuario",
+        object_id=username[:60],
+        after={"motivo": reason},
+    )
+
+
+def assign_role(
+    session: Session, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None
+) -> RoleAssignment:
+    """Grant ``role``; ``enlace`` and ``jefe`` need a dependency, the other roles must not have one."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Solo un administrador puede asignar roles.")
+    if role.is_scoped and dependency is None:
+        raise ValidationFailed(f"El rol {role.label} requiere una dependencia.")
+    if not role.is_scoped:
+        dependency = None
+    for existing in user.role_assignments:
+        if existing.role == role and existing.dependency_id == (dependency.id if dependency else None):
+            return existing
+    assignment = RoleAssignment(role=role, dependency=dependency)
+    user.role_assignments.append(assignment)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="rol.asignar",
+        object_type="usuario",
+        object_id=user.id,
+        after={"rol": role.value, "dependencia": dependency.code if dependency else None},
+    )
+    return assignment
+
+
+def revoke_role(session: Session, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None) -> None:
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Solo un administrador puede retirar roles.")
+    dep_id = dependency.id if dependency else None
+    matches = [a for a in user.role_assignments if a.role == role and a.dependency_id == dep_id]
+    if not matches:
+        raise WrongState("El usuario no tiene ese rol.")
+    for assignment in matches:
+        user.role_assignments.remove(assignment)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="rol.retirar",
+        object_type="usuario",
+        object_id=user.id,
+        before={"rol": role.value, "dependencia": dependency.code if dependency else None},
+    )
+
+
+@dataclass(frozen=True)
+class DependencyData:
+    code: str
+    name: str
+    kind: DependencyKind
+    head_id: int | None = None
+    is_active: bool = True
+
+
+def _snapshot_dependency(dep: Dependency) -> dict[str, object]:
+    return {"code": dep.code, "name": dep.name, "kind": dep.kind.value, "head_id": dep.head_id, "is_active": dep.is_active}
+
+
+def save_dependency(
+    session: Session, *, actor: User | None, data: DependencyData, dependency: Dependency | None = None
+) -> Dependency:
+    """Create a dependency, or update ``dependency`` with ``data``. Codes are unique."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Solo un administrador puede modificar dependencias.")
+    code = data.code.strip().upper()
+    clash = find_dependency(session, code)
+    if clash is not None and clash is not dependency:
+        raise ValidationFailed("Ya existe una dependencia con ese código.", fields={"code": ["Código repetido."]})
+    before = _snapshot_dependency(dependency) if dependency else None
+    if dependency is None:
+        dependency = Dependency(code=code, name=data.name, kind=data.kind)
+        session.add(dependency)
+    dependency.code = code
+    dependency.name = data.name.strip()
+    dependency.kind = data.kind
+    dependency.head_id = data.head_id
+    dependency.is_active = data.is_active
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="dependencia.crear" if before is None else "dependencia.modificar",
+        object_type="dependencia",
+        object_id=dependency.id,
+        before=before,
+        after=_snapshot_dependency(dependency),
+    )
+    return dependency
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_api_token(session: Session, *, actor: User | None, user: User, name: str) -> tuple[str, ApiToken]:
+    """Create a personal API token; the clear token is returned once and only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user=user, name=name[:120], prefix=token[: len(TOKEN_PREFIX) + 6], token_hash=_token_digest(token))
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="token.emitir",
+        object_type="usuario",
+        object_id=user.id,
+        after={"token": row.prefix, "nombre": row.name},
+    )
+    return token, row
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning an unrevoked token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar()
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user

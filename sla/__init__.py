@@ -1,0 +1,1 @@
+"""The ANS engine: business-time calendars, timers and reports (SPEC §5)."""

@@ -1,0 +1,130 @@
+"""Shared fixtures: applications on a migrated database, logged-in clients, helpers.
+
+Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``integration`` and
+``tests/browser`` ``browser``; a test outside those folders is a collection error, so nothing is
+silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+
+pytest_plugins = ["tests.fixtures.services"]
+
+TESTS_DIR = Path(__file__).resolve().parent
+SUITES = ("unit", "integration", "browser")
+DEMO_PASSWORD = "Demo2026!"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
+        if suite not in SUITES:
+            raise pytest.UsageError(f"{item.nodeid}: tests live under tests/unit, tests/integration or tests/browser")
+        item.add_marker(suite)
+
+
+def app_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
+    """Configuration for a test application: its own instance folder, mail folder and database."""
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_TASK_ALWAYS_EAGER": True,
+        "MAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MAIL_SERVER": None,
+        "LDAP_URL": "mock://demo",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PORTAL_PROFILE": "valle",
+    }
+    config.update(overrides)
+    return config
+
+
+def migrate_and_load_demo(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    from portal.demo import load_demo
+    from portal.extensions import db
+
+    with app.app_context():
+        upgrade()
+        load_demo(db.session)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated from empty and loaded with the demo data, copied for each test."""
+    base = tmp_path_factory.mktemp("template")
+    path = base / "template.sqlite"
+    migrate_and_load_demo(create_app(app_config(base, f"sqlite:///{path}")))
+    return path
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, demo_sqlite_template: Path):  # type: ignore[no-untyped-def]
+    """Build an application on a fresh copy of the demo database, with configuration overrides."""
+
+    def factory(**overrides: Any) -> Flask:
+        db_file = tmp_path / "app.sqlite"
+        if not db_file.exists():
+            shutil.copy(demo_sqlite_template, db_file)
+        return create_app(app_config(tmp_path, f"sqlite:///{db_file}", **overrides))
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app) -> Flask:  # type: ignore[no-untyped-def]
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> Any:
+    """Log in through the real form (CSRF included) and return the response."""
+    token = csrf_token(client, "/ingresar")
+    return client.post("/ingresar", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient):  # type: ignore[no-untyped-def]
+    def do(username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+        response = login(client, username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        yield app
