@@ -23,6 +23,7 @@ def _mark_cli_source() -> None:
 users_cli = AppGroup("users", help="Usuarios, roles y tokens de la API.", callback=_mark_cli_source)
 audit_cli = AppGroup("audit", help="Trazabilidad (auditoría encadenada).", callback=_mark_cli_source)
 demo_cli = AppGroup("demo", help="Datos de demostración.", callback=_mark_cli_source)
+mail_cli = AppGroup("mail", help="Correo saliente.", callback=_mark_cli_source)
 
 
 def _fail(message: str) -> None:
@@ -112,6 +113,16 @@ def load_demo_data() -> None:
         click.echo(f"  - {line}")
 
 
+@mail_cli.command("test")
+@click.argument("address")
+def send_test_mail(address: str) -> None:
+    """Envía un correo de prueba (por el trabajador de Celery) para verificar la configuración."""
+    from portal.mail import OutgoingMail, queue_mail
+
+    queue_mail(OutgoingMail(to=(address,), subject="Mesa TIC: correo de prueba", template="test"))
+    click.echo(f"Correo de prueba encolado para {address}.")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli):
+    for group in (users_cli, audit_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

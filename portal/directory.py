@@ -10,6 +10,7 @@ built from data goes through ``escape_rdn``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -160,8 +161,19 @@ class Directory:
         try:
             conn.open()
         except LDAPException as exc:
+            self._close_quietly(conn)
             raise DirectoryUnavailable(str(exc)) from exc
         return conn
+
+    @staticmethod
+    def _close_quietly(conn: Connection) -> None:
+        """ldap3 leaves the socket of a failed open behind: close it ourselves."""
+        sock = getattr(conn, "socket", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+        with contextlib.suppress(LDAPException, OSError):
+            conn.unbind()
 
     def service_connection(self) -> Connection:
         """A connection bound as the portal's service account."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.models import DependencyKind
@@ -25,6 +26,6 @@ class DependencyForm(FlaskForm):
         ],
     )
     name = StringField(_l("Nombre"), validators=[DataRequired(_l("Escriba el nombre.")), Length(max=200)])
-    kind = SelectField(_l("Tipo"), choices=[(k.value, k.label) for k in DependencyKind])
+    kind = SelectField(_l("Tipo"), choices=[SelectChoice(k.value, k.label) for k in DependencyKind])
     head_id = SelectField(_l("Jefe de la dependencia"), coerce=int, validators=[Optional()])
     is_active = BooleanField(_l("Activa"), default=True)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import permissions, services
 from portal.errors import DomainError
@@ -135,9 +136,9 @@ def dependency_detail(dependency_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _head_choices() -> list[tuple[int, str]]:
+def _head_choices() -> list[SelectChoice]:
     users = db.session.execute(select(User).where(User.is_active_account.is_(True)).order_by(User.full_name)).scalars()
-    return [(0, _("— Sin asignar —"))] + [(u.id, f"{u.full_name} ({u.username})") for u in users]
+    return [SelectChoice("0", _("— Sin asignar —"))] + [SelectChoice(str(u.id), f"{u.full_name} ({u.username})") for u in users]
 
 
 @bp.route("/dependencias/nueva", methods=["GET", "POST"], defaults={"dependency_id": None})

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 
-pytest_plugins = ["tests.fixtures.services"]
+pytest_plugins = ["tests.fixtures.services", "tests.fixtures.stack"]
 
 TESTS_DIR = Path(__file__).resolve().parent
 SUITES = ("unit", "integration", "browser")

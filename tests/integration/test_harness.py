@@ -24,18 +24,8 @@ from tests.fixtures.services import (
 
 pytestmark = pytest.mark.integration
 
-pytest_plugins = ["tests.fixtures.services"]
-
 PASSWORD = Slapd.user_password
 LOCKOUT_UID = "bloqueado.test"
-
-
-def _bind(server: Slapd, dn: str, password: str) -> bool:
-    conn = ldap3.Connection(ldap3.Server(server.url, get_info=ldap3.NONE), dn, password)
-    try:
-        return bool(conn.bind())
-    finally:
-        conn.unbind()
 
 
 def _port_is_closed(port: int) -> bool:
@@ -64,13 +54,13 @@ def test_env_points_at_the_server(slapd_server: Slapd) -> None:
         "LDAP_GROUPS_DN": "ou=groups,dc=demo,dc=gov,dc=co",
         "LDAP_FLAVOR": "openldap",
     }
-    assert _bind(slapd_server, env["LDAP_BIND_DN"], env["LDAP_BIND_PASSWORD"])
+    assert slapd_server.try_bind(env["LDAP_BIND_DN"], env["LDAP_BIND_PASSWORD"])
 
 
 def test_user_bind_checks_the_password(slapd_server: Slapd) -> None:
     dn = slapd_server.user_dn("jefe.salud")
-    assert _bind(slapd_server, dn, PASSWORD)
-    assert not _bind(slapd_server, dn, "Demo2026?")
+    assert slapd_server.try_bind(dn, PASSWORD)
+    assert not slapd_server.try_bind(dn, "Demo2026?")
 
 
 def test_users_read_the_tree_but_not_passwords(slapd_server: Slapd) -> None:
@@ -79,8 +69,12 @@ def test_users_read_the_tree_but_not_passwords(slapd_server: Slapd) -> None:
         conn.search(slapd_server.groups_dn, "(cn=sap-consulta)", attributes=["member"])
         members = conn.response[0]["attributes"]["member"]
         assert slapd_server.user_dn("jefe.hacienda") in members
-        conn.search(slapd_server.user_dn("enlace.salud"), "(objectClass=*)", search_scope=ldap3.BASE,
-                    attributes=["mail", "ou", "userPassword"])
+        conn.search(
+            slapd_server.user_dn("enlace.salud"),
+            "(objectClass=*)",
+            search_scope=ldap3.BASE,
+            attributes=["mail", "ou", "userPassword"],
+        )
         attributes = conn.response[0]["attributes"]
         assert attributes["mail"] == ["enlace.salud@valledelcauca.gov.co"]
         assert attributes["ou"] == ["SAL"]
@@ -91,19 +85,19 @@ def test_users_read_the_tree_but_not_passwords(slapd_server: Slapd) -> None:
 
 def test_three_failed_binds_lock_the_account(slapd_server: Slapd, lockout_account: str) -> None:
     for _ in range(3):
-        assert not _bind(slapd_server, lockout_account, "wrong-password")
+        assert not slapd_server.try_bind(lockout_account, "wrong-password")
     entry = slapd_server.read_entry(lockout_account)
     assert entry.get("pwdAccountLockedTime")
     assert len(entry["pwdFailureTime"]) == 3
-    assert not _bind(slapd_server, lockout_account, PASSWORD)
+    assert not slapd_server.try_bind(lockout_account, PASSWORD)
     slapd_server.unlock_user(LOCKOUT_UID)
-    assert _bind(slapd_server, lockout_account, PASSWORD)
+    assert slapd_server.try_bind(lockout_account, PASSWORD)
 
 
 def test_lock_user_blocks_the_right_password(slapd_server: Slapd, lockout_account: str) -> None:
     slapd_server.lock_user(LOCKOUT_UID)
     assert slapd_server.read_entry(lockout_account).get("pwdAccountLockedTime")
-    assert not _bind(slapd_server, lockout_account, PASSWORD)
+    assert not slapd_server.try_bind(lockout_account, PASSWORD)
 
 
 def test_escaped_filter_finds_special_characters(slapd_server: Slapd) -> None:
@@ -126,20 +120,17 @@ def test_slapd_restart_keeps_data_and_port(slapd_server: Slapd) -> None:
         assert not slapd_server.running
         assert _port_is_closed(slapd_server.port)
         with pytest.raises(LDAPSocketOpenError):
-            _bind(slapd_server, dn, PASSWORD)
+            slapd_server.try_bind(dn, PASSWORD)
     assert slapd_server.url == url
-    assert _bind(slapd_server, dn, PASSWORD)
+    assert slapd_server.try_bind(dn, PASSWORD)
     assert slapd_server.read_entry(dn)["telephoneNumber"] == ["6026200000"]
 
 
 def test_paused_slapd_times_out_then_recovers(slapd_server: Slapd) -> None:
     dn = slapd_server.user_dn("integrante3")
-    server = ldap3.Server(slapd_server.url, get_info=ldap3.NONE, connect_timeout=1)
-    with slapd_server.paused():
-        conn = ldap3.Connection(server, dn, PASSWORD, receive_timeout=1)
-        with pytest.raises(LDAPException):
-            conn.bind()
-    assert _bind(slapd_server, dn, PASSWORD)
+    with slapd_server.paused(), pytest.raises(LDAPException):
+        slapd_server.try_bind(dn, PASSWORD, timeout=1)
+    assert slapd_server.try_bind(dn, PASSWORD)
 
 
 def test_postgres_answers_queries(postgres_server: Postgres) -> None:
