@@ -21,9 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.db import DbSession, utcnow
 from portal.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
@@ -82,13 +81,13 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
-def _lock_chain(session: Session) -> None:
+def _lock_chain(session: DbSession) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
 
 
 def record_event(
-    session: Session,
+    session: DbSession,
     *,
     actor: User | None,
     action: str,
@@ -126,7 +125,7 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(session: Session, batch_size: int = 1000) -> ChainProblem | None:
+def verify_chain(session: DbSession, batch_size: int = 1000) -> ChainProblem | None:
     """Walk the chain in order; return the first broken event, or None when the chain is intact."""
     expected_prev = GENESIS_HASH
     for event in _iter_events(session, batch_size):
@@ -138,7 +137,7 @@ def verify_chain(session: Session, batch_size: int = 1000) -> ChainProblem | Non
     return None
 
 
-def _iter_events(session: Session, batch_size: int) -> Iterator[AuditEvent]:
+def _iter_events(session: DbSession, batch_size: int) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         rows = (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from portal import services
+from portal.db import DbSession
 from portal.directory import Directory, DirectorySettings
 from portal.models import Dependency, DependencyKind
 from portal.roles import Role
@@ -28,7 +28,7 @@ DEMO_ACCOUNTS: dict[str, list[tuple[Role, str | None]]] = {
 }
 
 
-def load_demo(session: Session) -> list[str]:
+def load_demo(session: DbSession) -> list[str]:
     """Create what is missing; running it twice changes nothing. Returns what it did."""
     profile = current_app.config["PROFILE"]
     done: list[str] = []
@@ -72,6 +72,6 @@ def load_demo(session: Session) -> list[str]:
     return done
 
 
-def _set_head(session: Session, dependency: Dependency, head_id: int) -> None:
+def _set_head(session: DbSession, dependency: Dependency, head_id: int) -> None:
     data = services.DependencyData(dependency.code, dependency.name, dependency.kind, head_id, dependency.is_active)
     services.save_dependency(session, actor=None, data=data, dependency=dependency)

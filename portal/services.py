@@ -11,11 +11,10 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import record_event
-from portal.db import utcnow
+from portal.db import DbSession, utcnow
 from portal.directory import DirectoryPerson
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.models import ApiToken, Dependency, DependencyKind, RoleAssignment, User
@@ -35,16 +34,16 @@ def _snapshot_user(user: User) -> dict[str, object]:
     }
 
 
-def find_user(session: Session, username: str) -> User | None:
+def find_user(session: DbSession, username: str) -> User | None:
     return session.execute(select(User).where(func.lower(User.username) == username.strip().lower())).scalar()
 
 
-def find_dependency(session: Session, code: str) -> Dependency | None:
+def find_dependency(session: DbSession, code: str) -> Dependency | None:
     return session.execute(select(Dependency).where(Dependency.code == code)).scalar()
 
 
 def create_local_admin(
-    session: Session,
+    session: DbSession,
     *,
     username: str,
     full_name: str,
@@ -80,7 +79,7 @@ def check_local_password(user: User, password: str) -> bool:
     return bool(user.password_hash) and check_password_hash(user.password_hash or "", password)
 
 
-def sync_directory_person(session: Session, person: DirectoryPerson) -> User:
+def sync_directory_person(session: DbSession, person: DirectoryPerson) -> User:
     """Create or refresh the portal record of a person found in the directory (no roles granted)."""
     user = find_user(session, person.username)
     dependency = find_dependency(session, person.dependency_code) if person.dependency_code else None
@@ -102,12 +101,12 @@ def sync_directory_person(session: Session, person: DirectoryPerson) -> User:
     return user
 
 
-def record_login(session: Session, user: User) -> None:
+def record_login(session: DbSession, user: User) -> None:
     user.last_login_at = utcnow()
     record_event(session, actor=user, action="sesion.ingresar", object_type="usuario", object_id=user.id)
 
 
-def record_failed_login(session: Session, username: str, reason: str) -> None:
+def record_failed_login(session: DbSession, username: str, reason: str) -> None:
     record_event(
         session,
         actor=None,
@@ -119,7 +118,7 @@ def record_failed_login(session: Session, username: str, reason: str) -> None:
 
 
 def assign_role(
-    session: Session, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None
+    session: DbSession, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None
 ) -> RoleAssignment:
     """Grant ``role``; ``enlace`` and ``jefe`` need a dependency, the other roles must not have one."""
     if actor is not None and not actor.has_role(Role.ADMIN):
@@ -145,7 +144,7 @@ def assign_role(
     return assignment
 
 
-def revoke_role(session: Session, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None) -> None:
+def revoke_role(session: DbSession, *, actor: User | None, user: User, role: Role, dependency: Dependency | None = None) -> None:
     if actor is not None and not actor.has_role(Role.ADMIN):
         raise NotAllowed("Solo un administrador puede retirar roles.")
     dep_id = dependency.id if dependency else None
@@ -179,7 +178,7 @@ def _snapshot_dependency(dep: Dependency) -> dict[str, object]:
 
 
 def save_dependency(
-    session: Session, *, actor: User | None, data: DependencyData, dependency: Dependency | None = None
+    session: DbSession, *, actor: User | None, data: DependencyData, dependency: Dependency | None = None
 ) -> Dependency:
     """Create a dependency, or update ``dependency`` with ``data``. Codes are unique."""
     if actor is not None and not actor.has_role(Role.ADMIN):
@@ -214,7 +213,7 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_api_token(session: Session, *, actor: User | None, user: User, name: str) -> tuple[str, ApiToken]:
+def issue_api_token(session: DbSession, *, actor: User | None, user: User, name: str) -> tuple[str, ApiToken]:
     """Create a personal API token; the clear token is returned once and only its hash is kept."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, name=name[:120], prefix=token[: len(TOKEN_PREFIX) + 6], token_hash=_token_digest(token))
@@ -231,7 +230,7 @@ def issue_api_token(session: Session, *, actor: User | None, user: User, name: s
     return token, row
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def user_for_token(session: DbSession, token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
