@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = Path(test_config.pop("INSTANCE_PATH", None) or os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, test_config))
+    instance_path.mkdir(parents=True, exist_ok=True)
     Path(app.config["MAIL_FILE_PATH"]).mkdir(parents=True, exist_ok=True)
     if int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]

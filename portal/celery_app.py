@@ -51,9 +51,11 @@ def celery_init_app(app: Flask) -> Celery:
         timezone="America/Bogota",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 3600},
         beat_schedule_filename=str(app.instance_path) + "/celerybeat-schedule",
     )
+    if celery_app.conf.broker_url.startswith(("redis://", "rediss://")):
+        # a task not acknowledged within the hour (worker died) is delivered again
+        celery_app.conf.broker_transport_options = {"visibility_timeout": 3600}
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(lambda: [], force=True)
