@@ -79,7 +79,10 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("portal.dashboard", _l("Inicio")),
     NavItem("portal.dependency_list", _l("Dependencias")),
+    NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
 ]
+
+AUDIT_PAGE_SIZE = 50
 
 
 @bp.app_context_processor
@@ -172,3 +175,15 @@ def dependency_edit(dependency_id: int | None):  # type: ignore[no-untyped-def]
             return redirect(url_for("portal.dependency_detail", dependency_id=saved.id))
     status = 422 if form.is_submitted() else 200
     return render_template("portal/dependency_form.html", form=form, dependency=dependency), status
+
+
+@bp.get("/auditoria")
+@roles_required(Role.ADMIN, Role.CONTROL_INTERNO)
+def audit_log():  # type: ignore[no-untyped-def]
+    """The audit trail, newest first, with the chain's verification on demand (control interno, admin)."""
+    from portal.audit import verify_chain
+    from portal.models import AuditEvent
+
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE)
+    problem = verify_chain(db.session) if request.args.get("verificar") else None
+    return render_template("portal/audit_log.html", page=page, verified=bool(request.args.get("verificar")), problem=problem)

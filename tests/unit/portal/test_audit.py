@@ -64,3 +64,17 @@ def test_events_record_the_source_address(app, login_as):
             select(AuditEvent).where(AuditEvent.action == "sesion.ingresar").order_by(AuditEvent.id.desc())
         ).scalar()
         assert event is not None and event.source_address == "127.0.0.1"
+
+
+def test_audit_page_for_control_interno_and_admin_only(app, login_as):
+    from tests.conftest import login
+
+    client = login_as("control.interno")
+    page = client.get("/auditoria").get_data(as_text=True)
+    assert "sesion.ingresar" in page
+    assert 'href="/auditoria"' in client.get("/").get_data(as_text=True)  # in its navigation
+    assert "La cadena de auditoría está íntegra." in client.get("/auditoria?verificar=1").get_data(as_text=True)
+    other = app.test_client()
+    login(other, "enlace.salud")
+    assert other.get("/auditoria").status_code == 403
+    assert 'href="/auditoria"' not in other.get("/").get_data(as_text=True)
