@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.celery_app import celery_init_app
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_formatters, select_locale
+    from tickets import models as ticket_models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -61,6 +62,9 @@ def _init_extensions(app: Flask) -> None:
     else:
         app.config["MAIL_BACKEND"] = "file"
     mail.init_app(app)
+    from portal.mail import register_mail_hooks
+
+    register_mail_hooks()
     celery_init_app(app)
 
     from portal.login import init_login
@@ -73,10 +77,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.health import bp as health_bp
     from portal.views import bp as portal_bp
+    from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
+    from tickets.views import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(tickets_bp)
     init_api(app)
 
 

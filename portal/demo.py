@@ -65,6 +65,10 @@ def load_demo(session: DbSession) -> list[str]:
     finally:
         conn.unbind()
 
+    from tickets.services import ensure_default_catalogue
+
+    done += ensure_default_catalogue(session, groups_dn=str(current_app.config["LDAP_GROUPS_DN"]))
+
     it_office = services.find_dependency(session, profile.it_office_code)
     secretario = services.find_user(session, "secretario")
     if it_office is not None and secretario is not None and it_office.head_id is None:

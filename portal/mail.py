@@ -54,3 +54,30 @@ def queue_mail(*mails: OutgoingMail) -> None:
     for mail in mails:
         if mail.to:
             send_mail_task.delay(render(mail))
+
+
+_PENDING = "mesatic_pending_mail"
+
+
+def send_after_commit(session: Any, *mails: OutgoingMail) -> None:
+    """Services call this: the mails go out only if, and after, the transaction commits."""
+    session.info.setdefault(_PENDING, []).extend(mails)
+
+
+def _flush_pending(session: Any) -> None:
+    mails = session.info.pop(_PENDING, [])
+    if mails:
+        queue_mail(*mails)
+
+
+def _drop_pending(session: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def register_mail_hooks() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", _flush_pending):
+        event.listen(Session, "after_commit", _flush_pending)
+        event.listen(Session, "after_soft_rollback", lambda session, _tx: _drop_pending(session))

@@ -78,6 +78,23 @@ class NavItem:
 #: The main navigation; domain packages append their entries.
 NAV_ITEMS: list[NavItem] = [
     NavItem("portal.dashboard", _l("Inicio")),
+    NavItem(
+        "tickets.queue",
+        _l("Solicitudes"),
+        frozenset(
+            {
+                Role.ENLACE,
+                Role.JEFE,
+                Role.SEGURIDAD,
+                Role.APROBADOR,
+                Role.AGENTE,
+                Role.SECRETARIO,
+                Role.CONTROL_INTERNO,
+                Role.ADMIN,
+            }
+        ),
+    ),
+    NavItem("tickets.delegations", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR})),
     NavItem("portal.dependency_list", _l("Dependencias")),
     NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
 ]

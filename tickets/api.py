@@ -1,0 +1,296 @@
+"""API of access requests (SPEC §8): drafts, filing, decisions, the exception, cancellation, lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app
+from flask_login import current_user
+from marshmallow import Schema, fields, validate
+
+from portal.api import api_blueprint
+from portal.clock import local_date
+from portal.db import utcnow
+from portal.extensions import db
+from portal.permissions import roles_required
+from portal.roles import Role
+from tickets import services
+from tickets.models import (
+    AccessRequest,
+    DocumentType,
+    LinkType,
+    Priority,
+    RequestAction,
+    RequestForm,
+    RequestState,
+)
+from tickets.permissions import can_view_request, is_staff
+from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+
+blp = api_blueprint("requests", __name__, "/requests", "Solicitudes de acceso (FO-M11-P2-05, -12, -13)")
+
+
+class RequestInputSchema(Schema):
+    form = fields.Enum(RequestForm, by_value=True, required=True)
+    action = fields.Enum(RequestAction, by_value=True, required=True)
+    system_id = fields.Integer(required=True)
+    dependency_id = fields.Integer(required=True)
+    priority = fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
+    beneficiary_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    beneficiary_document_type = fields.Enum(DocumentType, by_value=True, allow_none=True)
+    beneficiary_document = fields.String(allow_none=True, validate=validate.Length(max=20))
+    beneficiary_email = fields.String(allow_none=True, validate=validate.Length(max=254))
+    beneficiary_position = fields.String(allow_none=True, validate=validate.Length(max=200))
+    beneficiary_username = fields.String(allow_none=True, validate=validate.Length(max=120))
+    link_type = fields.Enum(LinkType, by_value=True, allow_none=True)
+    contract_end_date = fields.Date(allow_none=True)
+    justification = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    roles_to_add = fields.List(fields.String(validate=validate.Length(max=120)), load_default=list)
+    roles_to_remove = fields.List(fields.String(validate=validate.Length(max=120)), load_default=list)
+    roles_end_date = fields.Date(allow_none=True)
+
+
+class StepSchema(Schema):
+    round = fields.Integer()
+    position = fields.Integer()
+    kind = fields.Function(lambda s: s.kind.value)
+    state = fields.Function(lambda s: s.state.value)
+    decided_by = fields.Function(lambda s: s.decided_by.username if s.decided_by else None)
+    on_behalf_of = fields.Function(lambda s: s.on_behalf_of.username if s.on_behalf_of else None)
+    decided_at = fields.DateTime(allow_none=True)
+    comment = fields.String(allow_none=True)
+
+
+class EventSchema(Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    on_behalf_of = fields.Function(lambda e: e.on_behalf_of.username if e.on_behalf_of else None)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class RequestSummarySchema(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    form = fields.Function(lambda r: r.form.value)
+    action = fields.Function(lambda r: r.action.value)
+    state = fields.Function(lambda r: r.state.value)
+    priority = fields.Function(lambda r: r.priority.value)
+    system = fields.Function(lambda r: r.system.code)
+    dependency = fields.Function(lambda r: r.dependency.code)
+    requester = fields.Function(lambda r: r.requester.username)
+    beneficiary_name = fields.String(allow_none=True)
+    is_exception = fields.Boolean()
+    filed_at = fields.DateTime(allow_none=True)
+
+
+class RequestDetailSchema(RequestSummarySchema):
+    beneficiary_document_type = fields.Function(
+        lambda r: r.beneficiary_document_type.value if r.beneficiary_document_type else None
+    )
+    beneficiary_document = fields.String(allow_none=True)
+    beneficiary_email = fields.String(allow_none=True)
+    beneficiary_position = fields.String(allow_none=True)
+    beneficiary_username = fields.String(allow_none=True)
+    link_type = fields.Function(lambda r: r.link_type.value if r.link_type else None)
+    contract_end_date = fields.Date(allow_none=True)
+    justification = fields.String(allow_none=True)
+    roles_to_add = fields.List(fields.String())
+    roles_to_remove = fields.List(fields.String())
+    roles_end_date = fields.Date(allow_none=True)
+    exception_justification = fields.String(allow_none=True)
+    round = fields.Integer()
+    approved_at = fields.DateTime(allow_none=True)
+    resolved_at = fields.DateTime(allow_none=True)
+    approval_chain = fields.Method("get_chain")
+    history = fields.Method("get_history")
+
+    def get_chain(self, r: AccessRequest) -> list[dict[str, Any]]:
+        return StepSchema(many=True).dump(r.steps)
+
+    def get_history(self, r: AccessRequest) -> list[dict[str, Any]]:
+        return EventSchema(many=True).dump(r.events)
+
+
+class ListArgsSchema(Schema):
+    queue = fields.Enum(Queue, by_value=True, load_default=None)
+    state = fields.Enum(RequestState, by_value=True, load_default=None)
+    form = fields.Enum(RequestForm, by_value=True, load_default=None)
+    action = fields.Enum(RequestAction, by_value=True, load_default=None)
+    dependency_id = fields.Integer(load_default=None)
+    system_id = fields.Integer(load_default=None)
+    filed_from = fields.Date(load_default=None)
+    filed_to = fields.Date(load_default=None)
+    exception_only = fields.Boolean(load_default=False)
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    sort = fields.String(load_default="recientes", validate=validate.OneOf(["recientes", "antiguas", "numero", "estado"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=25, validate=validate.OneOf(PAGE_SIZES))
+
+
+class RequestPageSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    items = fields.List(fields.Nested(RequestSummarySchema))
+
+
+class DecisionSchema(Schema):
+    decision = fields.Enum(services.Decision, by_value=True, required=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=4000))
+
+
+class JustificationSchema(Schema):
+    justification = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(allow_none=True, validate=validate.Length(max=4000))
+
+
+def _domain() -> str:
+    return str(current_app.config["PROFILE"].email_domain)
+
+
+def _get(request_id: int) -> AccessRequest:
+    access_request = services.load_request_page(db.session, request_id)
+    if access_request is None:
+        abort(404)
+    if not can_view_request(db.session, current_user, access_request, local_date(utcnow())):
+        abort(403)
+    return access_request
+
+
+def _detail(request_id: int) -> AccessRequest:
+    db.session.expire_all()
+    return _get(request_id)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ListArgsSchema, location="query")
+@blp.response(200, RequestPageSchema)
+@roles_required()
+def list_requests(args: dict[str, Any]) -> Any:
+    """Requests of a queue (default: the user's first), with the UI's filters."""
+    available = queues_for(current_user)
+    queue = args["queue"] or (available[0] if available else None)
+    if queue is None or queue not in available:
+        abort(403)
+    filters = QueueFilters(
+        state=args["state"],
+        form=args["form"],
+        action=args["action"],
+        dependency_id=args["dependency_id"],
+        system_id=args["system_id"],
+        filed_from=args["filed_from"],
+        filed_to=args["filed_to"],
+        exception_only=args["exception_only"],
+        text=args["q"],
+        sort=args["sort"],
+    )
+    page = db.paginate(
+        queue_query(db.session, current_user, queue, filters, local_date(utcnow())),
+        page=args["page"],
+        per_page=args["per_page"],
+        error_out=False,
+    )
+    return {"total": page.total, "page": page.page, "per_page": page.per_page, "items": page.items}
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(RequestInputSchema)
+@blp.response(201, RequestDetailSchema)
+@roles_required(Role.ENLACE)
+def create_request(data: dict[str, Any]) -> Any:
+    """Create a draft (``borrador``)."""
+    access_request = services.create_draft(
+        db.session, actor=current_user, data=services.RequestData(**data), email_domain=_domain(), today=local_date(utcnow())
+    )
+    db.session.commit()
+    return _detail(access_request.id)
+
+
+@blp.route("/<int:request_id>", methods=["GET"])
+@blp.response(200, RequestDetailSchema)
+@roles_required()
+def get_request(request_id: int) -> Any:
+    """A request with its approval chain and history."""
+    access_request = _get(request_id)
+    if not is_staff(current_user):
+        access_request.comments = [c for c in access_request.comments if not c.is_internal]
+    return access_request
+
+
+@blp.route("/<int:request_id>", methods=["PUT"])
+@blp.arguments(RequestInputSchema)
+@blp.response(200, RequestDetailSchema)
+@roles_required(Role.ENLACE)
+def update_request(data: dict[str, Any], request_id: int) -> Any:
+    """Replace the data of a draft or a returned request."""
+    access_request = _get(request_id)
+    services.update_draft(
+        db.session,
+        access_request,
+        actor=current_user,
+        data=services.RequestData(**data),
+        email_domain=_domain(),
+        today=local_date(utcnow()),
+    )
+    db.session.commit()
+    return _detail(request_id)
+
+
+def _transition(request_id: int, action: Any) -> Any:
+    access_request = _get(request_id)
+    action(access_request)
+    db.session.commit()
+    return _detail(request_id)
+
+
+@blp.route("/<int:request_id>/submit", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@roles_required(Role.ENLACE)
+def submit_request(request_id: int) -> Any:
+    """File the request (``radicada``): number given, approval chain created, ANS clock started."""
+    return _transition(
+        request_id, lambda r: services.submit_request(db.session, r, actor=current_user, email_domain=_domain(), now=utcnow())
+    )
+
+
+@blp.route("/<int:request_id>/decision", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.response(200, RequestDetailSchema)
+@roles_required()
+def decide_request(data: dict[str, Any], request_id: int) -> Any:
+    """Decide the current step: ``aprobar``, ``rechazar`` or ``devolver`` (the last two with a reason)."""
+    return _transition(
+        request_id,
+        lambda r: services.decide_step(
+            db.session, r, actor=current_user, decision=data["decision"], comment=data.get("comment"), now=utcnow()
+        ),
+    )
+
+
+@blp.route("/<int:request_id>/exception", methods=["POST"])
+@blp.arguments(JustificationSchema)
+@blp.response(200, RequestDetailSchema)
+@roles_required(Role.SECRETARIO)
+def exception_request(data: dict[str, Any], request_id: int) -> Any:
+    """The Secretario's exception: every remaining step approved at once, with a justification."""
+    return _transition(
+        request_id,
+        lambda r: services.apply_exception(db.session, r, actor=current_user, justification=data["justification"], now=utcnow()),
+    )
+
+
+@blp.route("/<int:request_id>/cancel", methods=["POST"])
+@blp.arguments(ReasonSchema)
+@blp.response(200, RequestDetailSchema)
+@roles_required()
+def cancel_request(data: dict[str, Any], request_id: int) -> Any:
+    """The requester cancels a request not yet approved."""
+    return _transition(
+        request_id, lambda r: services.cancel_request(db.session, r, actor=current_user, reason=data.get("reason"), now=utcnow())
+    )

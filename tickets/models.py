@@ -1,0 +1,409 @@
+"""Access requests on the official forms, their approval chains and history (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Dependency, User, enum_column
+
+
+class RequestForm(StrEnum):
+    CREACION = "FO-M11-P2-05"
+    CLAVE = "FO-M11-P2-12"
+    ROLES = "FO-M11-P2-13"
+
+    @property
+    def label(self) -> str:
+        return FORM_TITLES[self]
+
+    @property
+    def slug(self) -> str:
+        return self.value.lower()
+
+
+FORM_TITLES = {
+    RequestForm.CREACION: "Creación, activación o retiro de usuario",
+    RequestForm.CLAVE: "Olvido de clave o bloqueo por intentos fallidos",
+    RequestForm.ROLES: "Modificación de roles",
+}
+
+
+class RequestAction(StrEnum):
+    CREAR = "crear"
+    ACTIVAR = "activar"
+    RETIRAR = "retirar"
+    DESBLOQUEAR = "desbloquear"
+    INICIALIZAR = "inicializar"
+    MODIFICAR_ROLES = "modificar_roles"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    RequestAction.CREAR: "Creación de usuario",
+    RequestAction.ACTIVAR: "Activación de usuario",
+    RequestAction.RETIRAR: "Retiro de usuario",
+    RequestAction.DESBLOQUEAR: "Desbloqueo (recuerda la clave)",
+    RequestAction.INICIALIZAR: "Inicialización de clave",
+    RequestAction.MODIFICAR_ROLES: "Modificación de roles",
+}
+
+FORM_ACTIONS: dict[RequestForm, tuple[RequestAction, ...]] = {
+    RequestForm.CREACION: (RequestAction.CREAR, RequestAction.ACTIVAR, RequestAction.RETIRAR),
+    RequestForm.CLAVE: (RequestAction.DESBLOQUEAR, RequestAction.INICIALIZAR),
+    RequestForm.ROLES: (RequestAction.MODIFICAR_ROLES,),
+}
+
+
+class RequestState(StrEnum):
+    BORRADOR = "borrador"
+    RADICADA = "radicada"
+    EN_APROBACION = "en_aprobacion"
+    DEVUELTA = "devuelta"
+    APROBADA = "aprobada"
+    EN_EJECUCION = "en_ejecucion"
+    RESUELTA = "resuelta"
+    CERRADA = "cerrada"
+    RECHAZADA = "rechazada"
+    CANCELADA = "cancelada"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    RequestState.BORRADOR: "Borrador",
+    RequestState.RADICADA: "Radicada",
+    RequestState.EN_APROBACION: "En aprobación",
+    RequestState.DEVUELTA: "Devuelta",
+    RequestState.APROBADA: "Aprobada",
+    RequestState.EN_EJECUCION: "En ejecución",
+    RequestState.RESUELTA: "Resuelta",
+    RequestState.CERRADA: "Cerrada",
+    RequestState.RECHAZADA: "Rechazada",
+    RequestState.CANCELADA: "Cancelada",
+}
+
+#: States in which the approval chain is running.
+APPROVAL_STATES = frozenset({RequestState.RADICADA, RequestState.EN_APROBACION})
+#: States the requester may cancel from (SPEC §3).
+CANCELLABLE_STATES = frozenset({RequestState.BORRADOR, RequestState.RADICADA, RequestState.EN_APROBACION, RequestState.DEVUELTA})
+EDITABLE_STATES = frozenset({RequestState.BORRADOR, RequestState.DEVUELTA})
+OPEN_STATES = frozenset(
+    {RequestState.RADICADA, RequestState.EN_APROBACION, RequestState.DEVUELTA, RequestState.APROBADA, RequestState.EN_EJECUCION}
+)
+
+
+class DocumentType(StrEnum):
+    CC = "CC"
+    CE = "CE"
+    PA = "PA"
+
+    @property
+    def label(self) -> str:
+        return {"CC": "Cédula de ciudadanía", "CE": "Cédula de extranjería", "PA": "Pasaporte"}[self.value]
+
+
+class LinkType(StrEnum):
+    PLANTA = "planta"
+    CONTRATISTA = "contratista"
+
+    @property
+    def label(self) -> str:
+        return {"planta": "Planta", "contratista": "Contratista"}[self.value]
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    ALTA = "alta"
+
+    @property
+    def label(self) -> str:
+        return {"normal": "Normal", "alta": "Alta"}[self.value]
+
+
+class StepKind(StrEnum):
+    """Who decides a step of the chain: the head of the beneficiary's dependency, security, the approver."""
+
+    JEFE = "jefe"
+    SEGURIDAD = "seguridad"
+    APROBADOR = "aprobador"
+
+    @property
+    def label(self) -> str:
+        return {
+            "jefe": "Jefe de la dependencia",
+            "seguridad": "Seguridad de la información",
+            "aprobador": "Líder de economía digital",
+        }[self.value]
+
+
+class StepState(StrEnum):
+    PENDIENTE = "pendiente"
+    APROBADO = "aprobado"
+    RECHAZADO = "rechazado"
+    DEVUELTO = "devuelto"
+    #: approved at once by the Secretario's exception
+    EXCEPCION = "excepcion"
+    #: the request left the chain (returned, rejected or cancelled) before this step was reached
+    ANULADO = "anulado"
+
+    @property
+    def label(self) -> str:
+        return {
+            "pendiente": "Pendiente",
+            "aprobado": "Aprobado",
+            "rechazado": "Rechazado",
+            "devuelto": "Devuelto",
+            "excepcion": "Aprobado por excepción del Secretario",
+            "anulado": "Sin decisión",
+        }[self.value]
+
+
+class Connector(StrEnum):
+    LDAP = "ldap"
+    MANUAL = "manual"
+
+
+class TargetSystem(db.Model):  # type: ignore[name-defined,misc]
+    """A system people get access to; ``ldap`` ones are provisioned automatically (SPEC §3)."""
+
+    __tablename__ = "target_systems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    connector: Mapped[Connector] = mapped_column(enum_column(Connector, "connector"))
+    #: portal role name -> LDAP group DN (``ldap`` systems) or the role's name in the system (``manual``)
+    role_map: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    #: what the service desk does by hand in a ``manual`` system
+    instructions: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class ApprovalPolicy(db.Model):  # type: ignore[name-defined,misc]
+    """The chain of steps for a form; data, editable by ``admin`` (defaults in ``config/``)."""
+
+    __tablename__ = "approval_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form: Mapped[RequestForm] = mapped_column(enum_column(RequestForm, "request_form"), unique=True)
+    steps: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RequestCounter(db.Model):  # type: ignore[name-defined,misc]
+    """Last number given per year; incremented in the submitting transaction, so numbers have no gaps."""
+
+    __tablename__ = "request_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "access_requests"
+    __table_args__ = (
+        CheckConstraint("(state = 'borrador') OR (number IS NOT NULL)", name="filed_has_number"),
+        CheckConstraint(
+            "(state = 'borrador') OR (beneficiary_name IS NOT NULL AND beneficiary_document IS NOT NULL "
+            "AND beneficiary_email IS NOT NULL AND link_type IS NOT NULL AND justification IS NOT NULL)",
+            name="filed_is_complete",
+        ),
+        CheckConstraint("(NOT is_exception) OR (exception_justification IS NOT NULL)", name="exception_justified"),
+        CheckConstraint("(link_type <> 'contratista') OR (contract_end_date IS NOT NULL)", name="contractor_end_date"),
+        Index("ix_access_requests_state_dependency", "state", "dependency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SOL-YYYY-NNNNN, given when the request is filed (radicada)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    form: Mapped[RequestForm] = mapped_column(enum_column(RequestForm, "request_form"))
+    action: Mapped[RequestAction] = mapped_column(enum_column(RequestAction, "request_action"))
+    state: Mapped[RequestState] = mapped_column(enum_column(RequestState, "request_state"), default=RequestState.BORRADOR)
+    priority: Mapped[Priority] = mapped_column(enum_column(Priority, "priority"), default=Priority.NORMAL)
+    system_id: Mapped[int] = mapped_column(ForeignKey("target_systems.id"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: the beneficiary's dependency: it decides scope and the first signer
+    dependency_id: Mapped[int] = mapped_column(ForeignKey("dependencies.id"))
+
+    beneficiary_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    beneficiary_name: Mapped[str | None] = mapped_column(String(200))
+    beneficiary_document_type: Mapped[DocumentType | None] = mapped_column(enum_column(DocumentType, "document_type"))
+    beneficiary_document: Mapped[str | None] = mapped_column(String(20))
+    beneficiary_email: Mapped[str | None] = mapped_column(String(254))
+    beneficiary_position: Mapped[str | None] = mapped_column(String(200))
+    beneficiary_username: Mapped[str | None] = mapped_column(String(120))
+    link_type: Mapped[LinkType | None] = mapped_column(enum_column(LinkType, "link_type"))
+    contract_end_date: Mapped[date | None]
+
+    justification: Mapped[str | None] = mapped_column(Text)
+    roles_to_add: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles_to_remove: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles_end_date: Mapped[date | None]
+
+    is_exception: Mapped[bool] = mapped_column(default=False, server_default=false())
+    exception_justification: Mapped[str | None] = mapped_column(Text)
+    exception_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: approval rounds: a returned request starts a new round when filed again
+    round: Mapped[int] = mapped_column(default=1)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    filed_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    system: Mapped[TargetSystem] = relationship(lazy="joined")
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
+    dependency: Mapped[Dependency] = relationship(lazy="joined")
+    beneficiary_user: Mapped[User | None] = relationship(foreign_keys=[beneficiary_user_id], lazy="raise_on_sql")
+    exception_by: Mapped[User | None] = relationship(foreign_keys=[exception_by_id], lazy="raise_on_sql")
+    steps: Mapped[list[ApprovalStep]] = relationship(
+        back_populates="request", order_by="(ApprovalStep.round, ApprovalStep.position)", lazy="raise_on_sql"
+    )
+    events: Mapped[list[RequestEvent]] = relationship(order_by="RequestEvent.id", lazy="raise_on_sql")
+    comments: Mapped[list[RequestComment]] = relationship(order_by="RequestComment.id", lazy="raise_on_sql")
+    attachments: Mapped[list[RequestAttachment]] = relationship(order_by="RequestAttachment.id", lazy="raise_on_sql")
+
+    @property
+    def label(self) -> str:
+        return self.number or f"Borrador {self.id}"
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "state": self.state.value,
+            "form": self.form.value,
+            "action": self.action.value,
+            "system": self.system_id,
+            "beneficiary": self.beneficiary_name,
+            "round": self.round,
+        }
+
+
+class ApprovalStep(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "approval_steps"
+    __table_args__ = (
+        UniqueConstraint("request_id", "round", "position", name="uq_approval_steps_request_round_position"),
+        CheckConstraint(
+            "(state IN ('pendiente', 'anulado')) OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decided_has_decider",
+        ),
+        CheckConstraint("(state NOT IN ('rechazado', 'devuelto')) OR (comment IS NOT NULL)", name="refusal_has_reason"),
+        Index("ix_approval_steps_pending", "state", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)
+    position: Mapped[int]
+    kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
+    state: Mapped[StepState] = mapped_column(enum_column(StepState, "step_state"), default=StepState.PENDIENTE)
+    #: who clicked; for a delegate, the delegate
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: for a delegated decision, the approver the delegate acted for
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: when the step became the current one (its approver's clock starts)
+    started_at: Mapped[datetime | None]
+
+    request: Mapped[AccessRequest] = relationship(back_populates="steps", lazy="raise_on_sql")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="joined")
+
+
+class Delegation(db.Model):  # type: ignore[name-defined,misc]
+    """An approver hands their approvals to another user for a date range (vacations)."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="range_ordered"),
+        CheckConstraint("delegator_id <> delegate_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    delegator: Mapped[User] = relationship(foreign_keys=[delegator_id], lazy="joined")
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
+
+
+class RequestEvent(db.Model):  # type: ignore[name-defined,misc]
+    """The request's timeline: every transition and decision, who made it, on whose behalf."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="joined")
+
+
+class RequestComment(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "request_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    #: internal notes are visible to staff only, never to the requester's side
+    is_internal: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class RequestAttachment(db.Model):  # type: ignore[name-defined,misc]
+    """The signed form scan and other supports: PDF or image, checked by content, at most 10 MB."""
+
+    __tablename__ = "request_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship(lazy="joined")

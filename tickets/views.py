@@ -1,0 +1,482 @@
+"""Web pages for access requests: the three forms, the request page, its actions, the queues."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.clock import local_date
+from portal.db import utcnow
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Dependency, User
+from portal.permissions import roles_required
+from portal.roles import Role
+from portal.uploads import check_upload
+from tickets import services
+from tickets.forms import (
+    FORM_CLASSES,
+    AttachmentForm,
+    CommentForm,
+    DecisionForm,
+    DelegationForm,
+    ExceptionForm,
+    ReasonForm,
+    RequestFormBase,
+)
+from tickets.models import (
+    FORM_ACTIONS,
+    AccessRequest,
+    Delegation,
+    DocumentType,
+    LinkType,
+    Priority,
+    RequestAction,
+    RequestAttachment,
+    RequestForm,
+    RequestState,
+    TargetSystem,
+)
+from tickets.permissions import available_actions, can_view_request, is_staff
+from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+
+bp = Blueprint("tickets", __name__, url_prefix="/solicitudes", template_folder="templates")
+
+ATTACHMENT_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def _email_domain() -> str:
+    return str(current_app.config["PROFILE"].email_domain)
+
+
+def _form_from_slug(slug: str) -> RequestForm:
+    for form in RequestForm:
+        if form.slug == slug.lower():
+            return form
+    abort(404)
+
+
+def _load(request_id: int) -> AccessRequest:
+    access_request = services.load_request_page(db.session, request_id)
+    if access_request is None:
+        abort(404)
+    if not can_view_request(db.session, current_user, access_request, local_date(utcnow())):
+        abort(403)
+    return access_request
+
+
+def _prepare_form(form: RequestFormBase) -> None:
+    form.set_action_choices()
+    dependency_ids = sorted(current_user.scoped_dependency_ids(Role.ENLACE))
+    dependencies = db.session.execute(
+        select(Dependency).where(Dependency.id.in_(dependency_ids)).order_by(Dependency.name)
+    ).scalars()
+    form.dependency_id.choices = [(d.id, d.name) for d in dependencies]
+    systems = list(
+        db.session.execute(select(TargetSystem).where(TargetSystem.is_active.is_(True)).order_by(TargetSystem.name)).scalars()
+    )
+    form.system_id.choices = [(s.id, s.name) for s in systems]
+    role_names = sorted({role for s in systems for role in s.role_map})
+    for name in ("roles_to_add", "roles_to_remove"):
+        field = getattr(form, name, None)
+        if field is not None:
+            field.choices = [(r, r) for r in role_names]
+
+
+def _data_from_form(form: RequestFormBase) -> services.RequestData:
+    def value(name: str) -> Any:
+        field = getattr(form, name, None)
+        return field.data if field is not None else None
+
+    return services.RequestData(
+        form=form.form_code,
+        action=RequestAction(form.action.data) if form.action.data else FORM_ACTIONS[form.form_code][0],
+        system_id=form.system_id.data,
+        dependency_id=form.dependency_id.data,
+        priority=Priority(form.priority.data or "normal"),
+        beneficiary_name=form.beneficiary_name.data,
+        beneficiary_document_type=DocumentType(form.beneficiary_document_type.data)
+        if form.beneficiary_document_type.data
+        else None,
+        beneficiary_document=form.beneficiary_document.data,
+        beneficiary_email=form.beneficiary_email.data,
+        beneficiary_position=form.beneficiary_position.data,
+        beneficiary_username=form.beneficiary_username.data,
+        link_type=LinkType(form.link_type.data) if form.link_type.data else None,
+        contract_end_date=form.contract_end_date.data,
+        justification=form.justification.data,
+        roles_to_add=list(value("roles_to_add") or []),
+        roles_to_remove=list(value("roles_to_remove") or []),
+        roles_end_date=value("roles_end_date"),
+    )
+
+
+def _show_field_errors(form: RequestFormBase, exc: DomainError) -> None:
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(messages)
+
+
+@bp.route("/nueva/<form_slug>", methods=["GET", "POST"])
+@roles_required(Role.ENLACE)
+def new_request(form_slug: str):  # type: ignore[no-untyped-def]
+    return _edit(_form_from_slug(form_slug), None)
+
+
+@bp.route("/<int:request_id>/editar", methods=["GET", "POST"])
+@roles_required(Role.ENLACE)
+def edit_request(request_id: int):  # type: ignore[no-untyped-def]
+    access_request = _load(request_id)
+    if access_request.requester_id != current_user.id:
+        abort(403)
+    return _edit(access_request.form, access_request)
+
+
+def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type: ignore[no-untyped-def]
+    form_class = FORM_CLASSES[form_code]
+    form = form_class(obj=access_request) if access_request is not None else form_class()
+    _prepare_form(form)
+    if access_request is not None and not form.is_submitted():
+        form.action.data = access_request.action.value
+        form.beneficiary_document_type.data = (
+            access_request.beneficiary_document_type.value if access_request.beneficiary_document_type else ""
+        )
+        form.link_type.data = access_request.link_type.value if access_request.link_type else None
+        form.priority.data = access_request.priority.value
+    status = 200
+    if form.validate_on_submit():
+        now = utcnow()
+        data = _data_from_form(form)
+        try:
+            if access_request is None:
+                access_request = services.create_draft(
+                    db.session, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
+                )
+            else:
+                services.update_draft(
+                    db.session, access_request, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
+                )
+            if "radicar" in request.form:
+                services.submit_request(db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_field_errors(form, exc)
+            flash(exc.message, "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            if access_request.state is RequestState.BORRADOR or access_request.state is RequestState.DEVUELTA:
+                flash(_("Borrador guardado. Puede completarlo y radicarlo después."), "success")
+            else:
+                flash(_("Solicitud %(number)s radicada.", number=access_request.number), "success")
+            return redirect(url_for("tickets.detail", request_id=access_request.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("tickets/form.html", form=form, form_code=form_code, access_request=access_request), status
+
+
+@bp.get("/<int:request_id>")
+@roles_required()
+def detail(request_id: int):  # type: ignore[no-untyped-def]
+    access_request = _load(request_id)
+    today = local_date(utcnow())
+    actions = available_actions(db.session, current_user, access_request, today)
+    staff = is_staff(current_user)
+    comments = [c for c in access_request.comments if staff or not c.is_internal]
+    chain = services.request_steps(db.session, access_request, current_round_only=False)
+    current = services.current_step(db.session, access_request)
+    return render_template(
+        "tickets/detail.html",
+        r=access_request,
+        actions=actions,
+        chain=chain,
+        current=current,
+        comments=comments,
+        decision_form=DecisionForm(),
+        exception_form=ExceptionForm(),
+        reason_form=ReasonForm(),
+        comment_form=CommentForm(),
+        attachment_form=AttachmentForm(),
+    )
+
+
+def _run(request_id: int, action: Any, success: str) -> ResponseReturnValue:
+    access_request = _load(request_id)
+    try:
+        action(access_request)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("tickets.detail", request_id=request_id), code=303)
+
+
+@bp.post("/<int:request_id>/radicar")
+@roles_required(Role.ENLACE)
+def submit(request_id: int) -> ResponseReturnValue:
+    return _run(
+        request_id,
+        lambda r: services.submit_request(db.session, r, actor=current_user, email_domain=_email_domain(), now=utcnow()),
+        _("Solicitud radicada."),
+    )
+
+
+@bp.post("/<int:request_id>/decidir")
+@roles_required()
+def decide(request_id: int) -> ResponseReturnValue:
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decision = services.Decision(form.decision.data)
+    messages = {
+        services.Decision.APROBAR: _("Paso aprobado."),
+        services.Decision.DEVOLVER: _("Solicitud devuelta al solicitante."),
+        services.Decision.RECHAZAR: _("Solicitud rechazada."),
+    }
+    return _run(
+        request_id,
+        lambda r: services.decide_step(
+            db.session, r, actor=current_user, decision=decision, comment=form.comment.data, now=utcnow()
+        ),
+        messages[decision],
+    )
+
+
+@bp.post("/<int:request_id>/excepcion")
+@roles_required(Role.SECRETARIO)
+def exception(request_id: int) -> ResponseReturnValue:
+    form = ExceptionForm()
+    form.validate_on_submit()
+    return _run(
+        request_id,
+        lambda r: services.apply_exception(
+            db.session, r, actor=current_user, justification=form.justification.data, now=utcnow()
+        ),
+        _("Solicitud aprobada por excepción del Secretario."),
+    )
+
+
+@bp.post("/<int:request_id>/cancelar")
+@roles_required()
+def cancel(request_id: int) -> ResponseReturnValue:
+    form = ReasonForm()
+    form.validate_on_submit()
+    return _run(
+        request_id,
+        lambda r: services.cancel_request(db.session, r, actor=current_user, reason=form.reason.data, now=utcnow()),
+        _("Solicitud cancelada."),
+    )
+
+
+@bp.post("/<int:request_id>/ejecutar")
+@roles_required(Role.AGENTE)
+def execute(request_id: int) -> ResponseReturnValue:
+    return _run(
+        request_id,
+        lambda r: services.start_execution(db.session, r, actor=current_user, now=utcnow()),
+        _("La solicitud quedó en ejecución."),
+    )
+
+
+@bp.post("/<int:request_id>/resolver")
+@roles_required(Role.AGENTE)
+def resolve(request_id: int) -> ResponseReturnValue:
+    form = ReasonForm()
+    form.validate_on_submit()
+    return _run(
+        request_id,
+        lambda r: services.resolve_request(db.session, r, actor=current_user, note=form.reason.data, now=utcnow()),
+        _("Solicitud resuelta."),
+    )
+
+
+@bp.post("/<int:request_id>/cerrar")
+@roles_required()
+def close(request_id: int) -> ResponseReturnValue:
+    return _run(
+        request_id,
+        lambda r: services.close_request(db.session, r, actor=current_user, now=utcnow()),
+        _("Solicitud cerrada."),
+    )
+
+
+@bp.post("/<int:request_id>/comentarios")
+@roles_required()
+def comment(request_id: int) -> ResponseReturnValue:
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_("Escriba el comentario."), "danger")
+        return redirect(url_for("tickets.detail", request_id=request_id), code=303)
+    return _run(
+        request_id,
+        lambda r: services.add_comment(
+            db.session, r, actor=current_user, body=form.body.data or "", internal=bool(form.is_internal.data), now=utcnow()
+        ),
+        _("Comentario agregado."),
+    )
+
+
+@bp.post("/<int:request_id>/adjuntos")
+@roles_required()
+def attach(request_id: int) -> ResponseReturnValue:
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(_("Seleccione un archivo."), "danger")
+        return redirect(url_for("tickets.detail", request_id=request_id), code=303)
+    upload = form.file.data
+    checked = check_upload(upload.filename or "documento", upload.read(), allowed=ATTACHMENT_TYPES)
+    return _run(
+        request_id,
+        lambda r: services.add_attachment(db.session, r, actor=current_user, file=checked, now=utcnow()),
+        _("Documento adjuntado."),
+    )
+
+
+@bp.get("/<int:request_id>/adjuntos/<int:attachment_id>")
+@roles_required()
+def download(request_id: int, attachment_id: int) -> Response:
+    _load(request_id)
+    attachment = db.session.get(RequestAttachment, attachment_id)
+    if attachment is None or attachment.request_id != request_id:
+        abort(404)
+    response = Response(attachment.content, mimetype=attachment.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename.replace(chr(34), "")}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/<int:request_id>/pdf")
+@roles_required()
+def pdf(request_id: int) -> Response:
+    from tickets.pdf import render_request_pdf
+
+    access_request = _load(request_id)
+    chain = services.request_steps(db.session, access_request, current_round_only=True)
+    content = render_request_pdf(access_request, chain, current_app.config["PROFILE"])
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{access_request.label}.pdf"'
+    return response
+
+
+def _filters_from_args() -> QueueFilters:
+    args = request.args
+
+    def enum_arg(name: str, enum: Any) -> Any:
+        raw = args.get(name) or None
+        try:
+            return enum(raw) if raw else None
+        except ValueError:
+            return None
+
+    def int_arg(name: str) -> int | None:
+        raw = args.get(name, "")
+        return int(raw) if raw.isdigit() else None
+
+    def date_arg(name: str) -> Any:
+        from datetime import date
+
+        try:
+            return date.fromisoformat(args.get(name, "")) if args.get(name) else None
+        except ValueError:
+            return None
+
+    return QueueFilters(
+        state=enum_arg("estado", RequestState),
+        form=enum_arg("formato", RequestForm),
+        action=enum_arg("accion", RequestAction),
+        dependency_id=int_arg("dependencia"),
+        system_id=int_arg("sistema"),
+        filed_from=date_arg("desde"),
+        filed_to=date_arg("hasta"),
+        exception_only=args.get("excepcion") == "1",
+        text=(args.get("q") or "").strip()[:100] or None,
+        sort=args.get("orden", "recientes"),
+    )
+
+
+@bp.get("")
+@roles_required()
+def queue():  # type: ignore[no-untyped-def]
+    available = queues_for(current_user)
+    if not available:
+        abort(403)
+    try:
+        selected = Queue(request.args.get("bandeja", available[0].value))
+    except ValueError:
+        abort(404)
+    if selected not in available:
+        abort(403)
+    filters = _filters_from_args()
+    per_page = request.args.get("por_pagina", type=int) or 25
+    if per_page not in PAGE_SIZES:
+        per_page = 25
+    query = queue_query(db.session, current_user, selected, filters, local_date(utcnow()))
+    page = db.paginate(query, per_page=per_page, max_per_page=max(PAGE_SIZES), error_out=False)
+    dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
+    systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
+    return render_template(
+        "tickets/queue.html",
+        page=page,
+        queues=available,
+        selected=selected,
+        filters=filters,
+        per_page=per_page,
+        dependencies=dependencies,
+        systems=systems,
+        states=list(RequestState),
+        forms=list(RequestForm),
+        actions=list(RequestAction),
+    )
+
+
+@bp.route("/delegaciones", methods=["GET", "POST"])
+@roles_required(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR)
+def delegations():  # type: ignore[no-untyped-def]
+    form = DelegationForm()
+    people = db.session.execute(
+        select(User).where(User.is_active_account.is_(True), User.id != current_user.id).order_by(User.full_name)
+    ).scalars()
+    form.delegate_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in people]
+    status = 200
+    if form.validate_on_submit():
+        delegate = db.session.get(User, form.delegate_id.data)
+        if delegate is None:
+            abort(400)
+        try:
+            services.create_delegation(
+                db.session,
+                actor=current_user,
+                delegator=current_user,
+                delegate=delegate,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                reason=form.reason.data,
+                today=local_date(utcnow()),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("Delegación registrada."), "success")
+            return redirect(url_for("tickets.delegations"))
+    elif form.is_submitted():
+        status = 400
+    mine = (
+        db.session.execute(
+            select(Delegation)
+            .where((Delegation.delegator_id == current_user.id) | (Delegation.delegate_id == current_user.id))
+            .order_by(Delegation.starts_on.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template("tickets/delegations.html", form=form, delegations=mine), status
