@@ -139,6 +139,9 @@ class RequestPageSchema(Schema):
 
 class DecisionSchema(Schema):
     decision = fields.Enum(services.Decision, by_value=True, required=True)
+    step_id = fields.Integer(
+        load_default=None, metadata={"description": "The step being decided; a stale decision then gets 409"}
+    )
     comment = fields.String(allow_none=True, validate=validate.Length(max=4000))
 
 
@@ -268,7 +271,13 @@ def decide_request(data: dict[str, Any], request_id: int) -> Any:
     return _transition(
         request_id,
         lambda r: services.decide_step(
-            db.session, r, actor=current_user, decision=data["decision"], comment=data.get("comment"), now=utcnow()
+            db.session,
+            r,
+            actor=current_user,
+            decision=data["decision"],
+            comment=data.get("comment"),
+            now=utcnow(),
+            step_id=data.get("step_id"),
         ),
     )
 

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -93,6 +94,7 @@ FORM_CLASSES: dict[RequestForm, type[RequestFormBase]] = {
 
 
 class DecisionForm(FlaskForm):
+    step_id = HiddenField()
     decision = RadioField(
         _l("Decisión"),
         choices=[

@@ -539,12 +539,20 @@ def submit_request(session: DbSession, request: AccessRequest, *, actor: User, e
 
 
 def decide_step(
-    session: DbSession, request: AccessRequest, *, actor: User, decision: Decision, comment: str | None, now: datetime
+    session: DbSession,
+    request: AccessRequest,
+    *,
+    actor: User,
+    decision: Decision,
+    comment: str | None,
+    now: datetime,
+    step_id: int | None = None,
 ) -> ApprovalStep:
     """Approve, reject (with reason) or return (with reason) the current step of the chain.
 
     Two approvers deciding the same step at once: the row lock queues them and the conditional
-    update lets exactly one win; the other gets ``WrongState``.
+    update lets exactly one win; the other gets ``WrongState``. ``step_id`` is the step the
+    decider saw, so a decision made on a stale page never lands on the next step.
     """
     request = lock_request(session, request.id)
     if request.state not in APPROVAL_STATES:
@@ -552,6 +560,9 @@ def decide_step(
     step = current_step(session, request)
     if step is None:
         raise _wrong_state(request, "decidir")
+    if step_id is not None and step.id != step_id:
+        # the page showed an earlier step: someone decided it meanwhile (a stale decision)
+        raise WrongState("Otra persona ya decidió este paso de la solicitud.")
     principal = acting_for(session, request, step, actor, local_date(now))
     problem = separation_problem(session, request, [actor] + ([principal] if principal else []))
     if problem:

@@ -243,7 +243,13 @@ def decide(request_id: int) -> ResponseReturnValue:
     return _run(
         request_id,
         lambda r: services.decide_step(
-            db.session, r, actor=current_user, decision=decision, comment=form.comment.data, now=utcnow()
+            db.session,
+            r,
+            actor=current_user,
+            decision=decision,
+            comment=form.comment.data,
+            now=utcnow(),
+            step_id=int(form.step_id.data) if (form.step_id.data or "").isdigit() else None,
         ),
         messages[decision],
     )

@@ -1,0 +1,147 @@
+"""Access requests under concurrency on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from sqlalchemy import select
+
+from portal import services as portal_services
+from portal.db import utcnow
+from portal.errors import WrongState
+from portal.extensions import db
+from portal.models import Dependency, User
+from portal.roles import Role
+from tickets import services
+from tickets.models import (
+    AccessRequest,
+    ApprovalStep,
+    DocumentType,
+    LinkType,
+    RequestAction,
+    RequestForm,
+    StepState,
+    TargetSystem,
+)
+
+
+def _user(username: str) -> User:
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def _draft(n: int) -> int:
+    dependency = db.session.execute(select(Dependency).where(Dependency.code == "SAL")).scalar_one()
+    system = db.session.execute(select(TargetSystem).where(TargetSystem.code == "directorio")).scalar_one()
+    data = services.RequestData(
+        form=RequestForm.CREACION,
+        action=RequestAction.CREAR,
+        system_id=system.id,
+        dependency_id=dependency.id,
+        beneficiary_name=f"Persona de prueba {n}",
+        beneficiary_document_type=DocumentType.CC,
+        beneficiary_document=f"{10000000 + n}",
+        beneficiary_email=f"persona{n}@valledelcauca.gov.co",
+        beneficiary_position="Profesional",
+        beneficiary_username=f"persona{n}",
+        link_type=LinkType.PLANTA,
+        justification="Ingreso a la dependencia, requiere cuenta de red.",
+        roles_to_add=["correo"],
+    )
+    request = services.create_draft(
+        db.session, actor=_user("enlace.salud"), data=data, email_domain="valledelcauca.gov.co", today=date.today()
+    )
+    db.session.commit()
+    return request.id
+
+
+def _run_together(app, targets):  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(len(targets))
+    results: list[object] = [None] * len(targets)
+
+    def run(i: int, target) -> None:  # type: ignore[no-untyped-def]
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = target()
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+                db.session.rollback()
+                results[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_fifty_parallel_filings_get_fifty_consecutive_numbers(pg_app):
+    with pg_app.app_context():
+        ids = [_draft(n) for n in range(50)]
+        db.session.remove()
+
+    def submit(request_id: int):  # type: ignore[no-untyped-def]
+        def target():  # type: ignore[no-untyped-def]
+            request = db.session.get(AccessRequest, request_id)
+            return services.submit_request(
+                db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow()
+            ).number
+
+        return target
+
+    results = _run_together(pg_app, [submit(i) for i in ids])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    year = utcnow().year
+    assert sorted(results) == [f"SOL-{year}-{n:05d}" for n in range(1, 51)]  # type: ignore[type-var]
+
+
+def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notification(pg_app, tmp_path):
+    with pg_app.app_context():
+        second_head = _user("integrante1")
+        salud = db.session.execute(select(Dependency).where(Dependency.code == "SAL")).scalar_one()
+        portal_services.assign_role(db.session, actor=None, user=second_head, role=Role.JEFE, dependency=salud)
+        db.session.commit()
+        request_id = _draft(1)
+        request = db.session.get(AccessRequest, request_id)
+        services.submit_request(
+            db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow()
+        )
+        db.session.commit()
+        first_step = services.current_step(db.session, request).id
+        db.session.remove()
+    mail_dir = tmp_path / "mail"
+    before = {p.name for p in mail_dir.glob("*.log")}
+
+    def decide(username: str):  # type: ignore[no-untyped-def]
+        def target():  # type: ignore[no-untyped-def]
+            request = db.session.get(AccessRequest, request_id)
+            return services.decide_step(
+                db.session,
+                request,
+                actor=_user(username),
+                decision=services.Decision.APROBAR,
+                comment=None,
+                now=utcnow(),
+                step_id=first_step,
+            )
+
+        return target
+
+    results = _run_together(pg_app, [decide("jefe.salud"), decide("integrante1")])
+    wins = [r for r in results if isinstance(r, ApprovalStep)]
+    losses = [r for r in results if isinstance(r, WrongState)]
+    assert (len(wins), len(losses)) == (1, 1), results
+    with pg_app.app_context():
+        steps = (
+            db.session.execute(select(ApprovalStep).where(ApprovalStep.request_id == request_id).order_by(ApprovalStep.position))
+            .scalars()
+            .all()
+        )
+        assert [s.state for s in steps] == [StepState.APROBADO, StepState.PENDIENTE]
+    new_mails = [p for p in mail_dir.glob("*.log") if p.name not in before]
+    to_approver = [p for p in new_mails if "lider.ed@valledelcauca.gov.co" in p.read_text()]
+    assert len(to_approver) == 1, [p.read_text()[:300] for p in new_mails]
