@@ -65,7 +65,7 @@ def _run_together(app, targets):  # type: ignore[no-untyped-def]
             try:
                 results[i] = target()
                 db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+            except Exception as exc:
                 db.session.rollback()
                 results[i] = exc
             finally:
