@@ -78,12 +78,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.health import bp as health_bp
     from portal.views import bp as portal_bp
     from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
+    from tickets.admin_views import bp as tickets_admin_bp
     from tickets.views import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(tickets_admin_bp)
     init_api(app)
 
 

@@ -132,3 +132,54 @@ class DelegationForm(FlaskForm):
     starts_on = DateField(_l("Desde"), validators=[DataRequired(_l("Indique la fecha de inicio."))])
     ends_on = DateField(_l("Hasta"), validators=[DataRequired(_l("Indique la fecha final."))])
     reason = StringField(_l("Motivo (por ejemplo, vacaciones)"), validators=[Optional(), Length(max=300)])
+
+
+STEP_CHOICES = [SelectChoice("", _l("— Sin paso —"))] + [
+    SelectChoice(kind, label)
+    for kind, label in (
+        ("jefe", _l("Jefe de la dependencia")),
+        ("seguridad", _l("Seguridad de la información")),
+        ("aprobador", _l("Líder de economía digital")),
+    )
+]
+
+
+class PolicyForm(FlaskForm):
+    step1 = SelectField(_l("Paso 1"), choices=STEP_CHOICES)
+    step2 = SelectField(_l("Paso 2"), choices=STEP_CHOICES)
+    step3 = SelectField(_l("Paso 3"), choices=STEP_CHOICES)
+
+    def steps(self) -> list[str]:
+        return [value for value in (self.step1.data, self.step2.data, self.step3.data) if value]
+
+
+class SystemForm(FlaskForm):
+    code = StringField(_l("Código"), validators=[DataRequired(_l("Escriba el código.")), Length(max=40)])
+    name = StringField(_l("Nombre"), validators=[DataRequired(_l("Escriba el nombre.")), Length(max=200)])
+    connector = SelectField(
+        _l("Conector"),
+        choices=[
+            SelectChoice("ldap", _l("LDAP (aprovisionamiento automático)")),
+            SelectChoice("manual", _l("Manual (tarea de la mesa de servicio)")),
+        ],
+    )
+    role_map = TextAreaField(
+        _l("Roles"),
+        description=_l("Un rol por línea: nombre = grupo LDAP (DN) o nombre del rol en el sistema."),
+        validators=[Optional(), Length(max=10000)],
+    )
+    instructions = TextAreaField(_l("Instrucciones para la mesa de servicio"), validators=[Optional(), Length(max=4000)])
+    is_active = BooleanField(_l("Activo"), default=True)
+
+    def parsed_role_map(self) -> dict[str, str] | None:
+        """``rol = destino`` per line; None (with the field's errors set) when a line is malformed."""
+        result: dict[str, str] = {}
+        for number, line in enumerate((self.role_map.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, target = line.partition("=")
+            if not sep or not name.strip() or not target.strip():
+                self.role_map.errors = [f"Línea {number}: use «rol = destino»."]
+                return None
+            result[name.strip()] = target.strip()
+        return result
