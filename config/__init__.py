@@ -73,6 +73,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "LDAP_USER_ATTRIBUTE": _env("LDAP_USER_ATTRIBUTE", "uid"),
         "LDAP_TIMEOUT": int(_env("LDAP_TIMEOUT", "5") or 5),
         "LDAP_DEMO_LDIF": str(DEMO_LDIF),
+        "LDAP_DEMO_STATE": str(instance / "demo_directory.json"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),

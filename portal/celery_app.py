@@ -16,7 +16,7 @@ from flask import Flask
 
 #: beat entries collected from every domain's tasks module: name -> (task name, schedule)
 PERIODIC: dict[str, dict[str, Any]] = {}
-TASK_MODULES = ["portal.tasks"]
+TASK_MODULES = ["portal.tasks", "tickets.tasks"]
 
 
 def periodic(schedule: timedelta | float, name: str | None = None) -> Callable[[Any], Any]:
@@ -51,6 +51,8 @@ def celery_init_app(app: Flask) -> Celery:
         timezone="America/Bogota",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        task_publish_retry=False,
         beat_schedule_filename=str(app.instance_path) + "/celerybeat-schedule",
     )
     if celery_app.conf.broker_url.startswith(("redis://", "rediss://")):

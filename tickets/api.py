@@ -26,6 +26,7 @@ from tickets.models import (
 )
 from tickets.permissions import can_view_request, is_staff
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+from tickets.tasks import commit_and_dispatch
 
 blp = api_blueprint("requests", __name__, "/requests", "Solicitudes de acceso (FO-M11-P2-05, -12, -13)")
 
@@ -248,7 +249,7 @@ def update_request(data: dict[str, Any], request_id: int) -> Any:
 def _transition(request_id: int, action: Any) -> Any:
     access_request = _get(request_id)
     action(access_request)
-    db.session.commit()
+    commit_and_dispatch(db.session)
     return _detail(request_id)
 
 

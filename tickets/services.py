@@ -173,8 +173,13 @@ def validate_request_data(
             err("contract_end_date", "La fecha de terminación del contrato ya pasó.")
     if data.beneficiary_username and not USERNAME_PATTERN.match(data.beneficiary_username):
         err("beneficiary_username", "El usuario lleva minúsculas, números, punto, guion o guion bajo.")
-    if complete and data.action in EXISTING_ACCOUNT_ACTIONS and not data.beneficiary_username:
-        err("beneficiary_username", "Indique el usuario existente del beneficiario.")
+    if complete and not data.beneficiary_username:
+        err(
+            "beneficiary_username",
+            "Indique el usuario existente del beneficiario."
+            if data.action in EXISTING_ACCOUNT_ACTIONS
+            else "Indique el usuario que se creará (por ejemplo, nombre.apellido).",
+        )
     if data.justification and complete and len(data.justification.strip()) < MIN_JUSTIFICATION:
         err("justification", f"La justificación debe tener al menos {MIN_JUSTIFICATION} caracteres.")
 
@@ -593,6 +598,7 @@ def decide_step(
     session.refresh(step)
     before = request.snapshot()
     before_state = request.state
+    approved = False
     remaining = [s for s in request_steps(session, request) if s.state is StepState.PENDIENTE]
     behalf = f" en nombre de {principal.full_name}" if principal else ""
     if decision is Decision.APROBAR:
@@ -602,6 +608,7 @@ def decide_step(
         else:
             request.state = RequestState.APROBADA
             request.approved_at = now
+            approved = True
     else:
         for other in remaining:
             other.state = StepState.ANULADO
@@ -621,7 +628,7 @@ def decide_step(
     )
     if request.state is RequestState.EN_APROBACION:
         _mail_step_deciders(session, request, remaining[0], local_date(now))
-    elif request.state is RequestState.APROBADA:
+    elif approved:
         _mail_requester(
             session, request, "aprobada", f"La solicitud fue aprobada por {actor.full_name}{behalf}.", also_beneficiary=False
         )
@@ -631,7 +638,16 @@ def decide_step(
         )
     else:
         _mail_requester(session, request, "rechazada", f"{actor.full_name}{behalf} rechazó la solicitud: {comment}")
+    if approved:
+        _start_provisioning(session, request, now)
     return step
+
+
+def _start_provisioning(session: DbSession, request: AccessRequest, now: datetime) -> None:
+    """When the last step approves, provisioning starts by itself (SPEC §3)."""
+    from tickets.provisioning import plan_provisioning
+
+    plan_provisioning(session, request, now)
 
 
 def apply_exception(
@@ -677,6 +693,7 @@ def apply_exception(
     _event(session, request, actor, "excepcion_secretario", from_state=before_state, note=justification, now=now)
     _audit(session, request, actor, "excepcion_secretario", before)
     _mail_requester(session, request, "aprobada por excepción del Secretario", f"Justificación: {justification}")
+    _start_provisioning(session, request, now)
     return request
 
 

@@ -44,6 +44,7 @@ from tickets.models import (
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+from tickets.tasks import commit_and_dispatch
 
 bp = Blueprint("tickets", __name__, url_prefix="/solicitudes", template_folder="templates")
 
@@ -213,7 +214,7 @@ def _run(request_id: int, action: Any, success: str) -> ResponseReturnValue:
     except DomainError:
         db.session.rollback()
         raise
-    db.session.commit()
+    commit_and_dispatch(db.session)
     flash(success, "success")
     return redirect(url_for("tickets.detail", request_id=request_id), code=303)
 

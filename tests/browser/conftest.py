@@ -65,12 +65,20 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Path) -> Iterator[Flask]:
+def live_app_config() -> dict[str, object]:
+    """Configuration overrides of a module's live application (a module may redefine it)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_app(
+    tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Path, live_app_config: dict[str, object]
+) -> Iterator[Flask]:
     """An application on its own copy of the demo database, shared by one test module."""
     base = tmp_path_factory.mktemp("live")
     db_file = base / "app.sqlite"
     shutil.copy(demo_sqlite_template, db_file)
-    app = create_app(app_config(base, f"sqlite:///{db_file}"))
+    app = create_app(app_config(base, f"sqlite:///{db_file}", **live_app_config))
     yield app
     from portal.extensions import db
 

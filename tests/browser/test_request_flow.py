@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageFactory, check_accessibility, login
+
+
+@pytest.fixture(scope="module")
+def live_app_config() -> dict[str, object]:
+    """Tasks go to an in-memory broker that no worker reads: the request stays as approved."""
+    return {"CELERY_TASK_ALWAYS_EAGER": False, "CELERY_BROKER_URL": "memory://"}
 
 
 def fill_creation_form(page: Page) -> None:

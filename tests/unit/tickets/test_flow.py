@@ -51,7 +51,7 @@ def decide(client, request_id, decision="aprobar", comment=""):
     return client.post(f"/solicitudes/{request_id}/decidir", data={"decision": decision, "comment": comment, "csrf_token": token})
 
 
-def test_enlace_files_jefe_signs_lider_approves(app, tmp_path):
+def test_enlace_files_jefe_signs_lider_approves_and_the_account_is_provisioned(app, tmp_path):
     enlace = app.test_client()
     login(enlace, "enlace.salud")
     request_id = file_creation_request(app, enlace)
@@ -69,10 +69,12 @@ def test_enlace_files_jefe_signs_lider_approves(app, tmp_path):
 
     with app.app_context():
         r = db.session.get(AccessRequest, request_id)
-        assert r.state is RequestState.APROBADA
+        # approved, then provisioned at once in the demo directory (Celery runs eagerly in unit tests)
+        assert r.state is RequestState.RESUELTA
         assert re.fullmatch(r"SOL-\d{4}-00001", r.number)
     page = enlace.get(f"/solicitudes/{request_id}").get_data(as_text=True)
-    assert 'data-state="aprobada"' in page
+    assert 'data-state="resuelta"' in page
+    assert 'data-event="paso_aprobado"' in page
     assert "Andrés Mejía Castro" in page and "Juliana Cárdenas Mora" in page
 
     mails = sorted((tmp_path / "mail").glob("*.log"))
@@ -80,6 +82,8 @@ def test_enlace_files_jefe_signs_lider_approves(app, tmp_path):
     assert any("jefe.salud@valledelcauca.gov.co" in t and "por aprobar" in t for t in texts)
     assert any("lider.ed@valledelcauca.gov.co" in t for t in texts)
     assert any("enlace.salud@valledelcauca.gov.co" in t and "aprobada" in t for t in texts)
+    assert any("maria.rojas@valledelcauca.gov.co" in t and "Clave temporal:" in t for t in texts)
+    assert any("maria.rojas@valledelcauca.gov.co" in t and "resuelta" in t for t in texts)
 
     other = app.test_client()
     login(other, "enlace.hacienda")

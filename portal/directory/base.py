@@ -11,6 +11,8 @@ built from data goes through ``escape_rdn``.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,6 +86,8 @@ class DirectorySettings:
     flavor: str = "openldap"
     timeout: int = 5
     demo_ldif: str | None = None
+    #: where the demo directory keeps its changes (shared by the web process and the worker)
+    demo_state: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -104,6 +108,7 @@ class DirectorySettings:
             flavor=flavor,
             timeout=int(cfg.get("LDAP_TIMEOUT") or 5),
             demo_ldif=cfg.get("LDAP_DEMO_LDIF"),
+            demo_state=cfg.get("LDAP_DEMO_STATE"),
             attributes=attributes,
         )
 
@@ -112,7 +117,7 @@ class DirectorySettings:
         return self.url.startswith("mock://")
 
 
-_mock_servers: dict[tuple[str, str | None], Server] = {}
+_mock_servers: dict[tuple[str, str | None, str | None], tuple[Server, float]] = {}
 _mock_lock = threading.Lock()
 
 
@@ -123,19 +128,61 @@ def _load_ldif(path: str) -> list[tuple[str, dict[str, list[str]]]]:
         return [(dn, dict(entry)) for dn, entry in LDIFParser(fh).parse() if dn]
 
 
+def _state_mtime(path: str | None) -> float:
+    try:
+        return os.stat(path).st_mtime if path else 0.0
+    except FileNotFoundError:
+        return 0.0
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
 def _mock_server(settings: DirectorySettings) -> Server:
-    """One in-process demo directory per process, seeded once from the LDIF file."""
-    key = (settings.url, settings.demo_ldif)
+    """The demo directory: an in-process ldap3 mock seeded from the LDIF file.
+
+    Its changes are kept in a JSON file (``LDAP_DEMO_STATE``) so that the web process and the
+    worker of ``make run`` see the same directory; each process reloads it when it changes.
+    """
+    key = (settings.url, settings.demo_ldif, settings.demo_state)
     with _mock_lock:
-        server = _mock_servers.get(key)
-        if server is None:
-            server = Server(settings.url.removeprefix("mock://") or "demo", get_info=OFFLINE_SLAPD_2_4)
-            seeder = Connection(server, client_strategy=MOCK_SYNC)
-            seeder.strategy.add_entry(settings.bind_dn, {"userPassword": settings.bind_password, "sn": "admin"})
-            for dn, attrs in _load_ldif(settings.demo_ldif) if settings.demo_ldif else []:
-                seeder.strategy.add_entry(dn, attrs)
-            _mock_servers[key] = server
+        cached = _mock_servers.get(key)
+        mtime = _state_mtime(settings.demo_state)
+        if cached is not None and cached[1] == mtime:
+            return cached[0]
+        server = Server(settings.url.removeprefix("mock://") or "demo", get_info=OFFLINE_SLAPD_2_4)
+        seeder = Connection(server, client_strategy=MOCK_SYNC)
+        if mtime:
+            with open(settings.demo_state, encoding="utf-8") as fh:  # type: ignore[arg-type]
+                entries = json.load(fh)
+        else:
+            entries = [[settings.bind_dn, {"userPassword": [settings.bind_password], "sn": ["admin"]}]]
+            entries += [[dn, attrs] for dn, attrs in (_load_ldif(settings.demo_ldif) if settings.demo_ldif else [])]
+        for dn, attrs in entries:
+            seeder.strategy.add_entry(dn, attrs, validate=False)
+        _mock_servers[key] = (server, mtime)
         return server
+
+
+def save_mock_state(settings: DirectorySettings) -> None:
+    """Write the demo directory to its JSON file (after a provisioning change)."""
+    if not settings.is_mock or not settings.demo_state:
+        return
+    with _mock_lock:
+        cached = _mock_servers.get((settings.url, settings.demo_ldif, settings.demo_state))
+        if cached is None:
+            return
+        server = cached[0]
+        entries = [
+            [dn, {k: [_text(v) for v in vals] for k, vals in entry.items() if k.lower() != "entrydn"}]
+            for dn, entry in server.dit.items()
+        ]
+        tmp = f"{settings.demo_state}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(entries, fh, ensure_ascii=False)
+        os.replace(tmp, settings.demo_state)
+        _mock_servers[(settings.url, settings.demo_ldif, settings.demo_state)] = (server, _state_mtime(settings.demo_state))
 
 
 class Directory:
@@ -247,6 +294,8 @@ class Directory:
             locked = locked[0] if locked else None
         if not locked:
             return None
+        if isinstance(locked, bytes):
+            locked = locked.decode("ascii")
         text_value = locked if isinstance(locked, str) else locked.strftime("%Y%m%d%H%M%SZ")
         return AuthStatus.DISABLED if text_value.startswith("00000101") else AuthStatus.LOCKED
 

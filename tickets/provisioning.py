@@ -1,0 +1,425 @@
+"""Provisioning of approved requests (SPEC §4): the outbox, the job runner, the sweeper.
+
+Approval and provisioning are separate steps joined by outbox rows: ``plan_provisioning`` writes
+``ProvisioningJob`` rows (``ldap`` systems) or a ``ManualTask`` (``manual`` systems) in the
+approval's transaction; the job ids are sent to Celery only after the commit. ``run_job`` claims
+a job with a lease (a conditional UPDATE, so two deliveries of the same message never run it
+twice at once), runs the idempotent directory operation, records the attempt, and either
+finishes the job, schedules a retry with exponential backoff and jitter, or after the last
+attempt leaves it ``fallido`` for the service desk. ``sweep`` re-enqueues what a lost message or
+a dead worker left behind. When every job and task of a request is done it becomes ``resuelta``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from portal.audit import record_event
+from portal.db import DbSession
+from portal.directory import Directory, DirectoryUnavailable
+from portal.directory.provisioning import AccountSpec, ProvisioningRefused, generate_password, provisioner_for
+from portal.errors import NotAllowed, WrongState
+from portal.mail import OutgoingMail
+from portal.models import User
+from portal.roles import Role
+from tickets.models import (
+    JOB_DONE_STATES,
+    AccessRequest,
+    Connector,
+    JobState,
+    ManualTask,
+    ProvisioningAttempt,
+    ProvisioningJob,
+    RequestAction,
+    RequestState,
+)
+
+log = logging.getLogger(__name__)
+
+_PENDING_JOBS = "mesatic_pending_jobs"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float = 30.0
+    max_seconds: float = 1800.0
+    max_attempts: int = 8
+    lease_seconds: float = 300.0
+    #: a pending job not picked up this long after its time is re-enqueued by the sweeper
+    grace_seconds: float = 60.0
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential backoff with full jitter: 30 s, 60 s, 120 s … capped, each randomised."""
+        ceiling = min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def _split_name(full_name: str) -> tuple[str | None, str | None]:
+    parts = full_name.split()
+    if len(parts) >= 4:
+        return " ".join(parts[:2]), " ".join(parts[2:])
+    if len(parts) >= 2:
+        return parts[0], " ".join(parts[1:])
+    return None, full_name
+
+
+def _payload(request: AccessRequest) -> dict[str, object]:
+    role_map = request.system.role_map
+    given, surname = _split_name(request.beneficiary_name or "")
+    return {
+        "username": request.beneficiary_username,
+        "account": {
+            "full_name": request.beneficiary_name,
+            "email": request.beneficiary_email,
+            "given_name": given,
+            "surname": surname,
+            "position": request.beneficiary_position,
+            "dependency_code": request.dependency.code,
+            "document": request.beneficiary_document,
+        },
+        "add_groups": [role_map[r] for r in request.roles_to_add if r in role_map],
+        "remove_groups": [role_map[r] for r in request.roles_to_remove if r in role_map],
+    }
+
+
+def _checklist(request: AccessRequest) -> list[str]:
+    system = request.system
+    role_names = {r: system.role_map.get(r, r) for r in (*request.roles_to_add, *request.roles_to_remove)}
+    who = f"{request.beneficiary_name} ({request.beneficiary_username or 'usuario nuevo'})"
+    steps = {
+        RequestAction.CREAR: [f"Crear el usuario de {who} en {system.name}."],
+        RequestAction.ACTIVAR: [f"Activar el usuario de {who} en {system.name}."],
+        RequestAction.RETIRAR: [f"Bloquear el usuario de {who} en {system.name} y quitarle todos los roles (no borrarlo)."],
+        RequestAction.DESBLOQUEAR: [f"Desbloquear el usuario de {who} sin cambiar su clave."],
+        RequestAction.INICIALIZAR: [
+            f"Asignar una clave temporal a {who}, exigir el cambio al ingresar y enviarla solo a {request.beneficiary_email}."
+        ],
+        RequestAction.MODIFICAR_ROLES: [],
+    }[request.action]
+    steps += [f"Asignar el rol {r} ({name})." for r, name in role_names.items() if r in request.roles_to_add]
+    steps += [f"Retirar el rol {r} ({name})." for r, name in role_names.items() if r in request.roles_to_remove]
+    if system.instructions:
+        steps.append(system.instructions)
+    steps.append("Registrar en la nota qué se hizo y cuándo.")
+    return steps
+
+
+def plan_provisioning(session: DbSession, request: AccessRequest, now: datetime) -> None:
+    """In the approving transaction: the outbox rows (a job or a manual checklist)."""
+    if request.system.connector is Connector.LDAP:
+        job = ProvisioningJob(
+            request_id=request.id,
+            system_id=request.system_id,
+            action=request.action,
+            payload=_payload(request),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(job)
+        session.flush()
+        session.info.setdefault(_PENDING_JOBS, []).append(job.id)
+        record_event(
+            session,
+            actor=None,
+            action="aprovisionamiento.planear",
+            object_type="trabajo",
+            object_id=job.id,
+            after={"request": request.number, "action": request.action.value, "system": request.system.code},
+        )
+    else:
+        task = ManualTask(request_id=request.id, system_id=request.system_id, checklist=_checklist(request), created_at=now)
+        session.add(task)
+        session.flush()
+        record_event(
+            session,
+            actor=None,
+            action="tarea_manual.crear",
+            object_type="tarea_manual",
+            object_id=task.id,
+            after={"request": request.number, "system": request.system.code},
+        )
+
+
+def _mark_started(session: DbSession, request_id: int, now: datetime) -> None:
+    """The first piece of work on an approved request puts it ``en_ejecucion``."""
+    from tickets.services import lock_request, start_execution
+
+    request = lock_request(session, request_id)
+    if request.state is RequestState.APROBADA:
+        start_execution(session, request, actor=None, now=now)
+
+
+def pop_planned_jobs(session: DbSession) -> list[int]:
+    """Job ids planned in this transaction; the edge enqueues them right after its commit."""
+    return list(session.info.pop(_PENDING_JOBS, []))
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job_id: int
+    state: JobState | None
+    retry_in: float | None = None
+
+
+def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> bool:
+    """Take the job for this attempt unless it is done or another worker holds a live lease."""
+    claimed = session.execute(
+        update(ProvisioningJob)
+        .where(
+            ProvisioningJob.id == job_id,
+            or_(
+                ProvisioningJob.state == JobState.PENDIENTE,
+                (ProvisioningJob.state == JobState.EN_CURSO) & (ProvisioningJob.lease_until < now),
+            ),
+        )
+        .values(
+            state=JobState.EN_CURSO,
+            lease_until=now + timedelta(seconds=policy.lease_seconds),
+            attempts=ProvisioningJob.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(claimed, "rowcount", 0)) == 1
+
+
+def _spec(job: ProvisioningJob) -> AccountSpec:
+    account = job.payload["account"]
+    return AccountSpec(
+        username=job.payload["username"],
+        full_name=account["full_name"],
+        email=account["email"],
+        given_name=account.get("given_name"),
+        surname=account.get("surname"),
+        position=account.get("position"),
+        dependency_code=account.get("dependency_code"),
+        document=account.get("document"),
+    )
+
+
+def _password_mail(job: ProvisioningJob, password: str) -> OutgoingMail:
+    return OutgoingMail(
+        to=(job.payload["account"]["email"],),
+        subject="Su clave temporal",
+        template="tickets/temporary_password",
+        context={"username": job.payload["username"], "password": password, "number": job.request.number},
+    )
+
+
+def _operate(job: ProvisioningJob, directory: Directory, deliver_now: Callable[[OutgoingMail], None], now: datetime) -> list[str]:
+    """The directory work of one attempt. A temporary password lives only in this function's frame."""
+    payload = job.payload
+    username = payload["username"]
+    provisioner = provisioner_for(directory)
+    changes: list[str] = []
+    with provisioner.session():
+        if job.action is RequestAction.CREAR:
+            changes += provisioner.ensure_account(_spec(job))
+            changes += provisioner.add_to_groups(username, payload["add_groups"])
+        elif job.action is RequestAction.ACTIVAR:
+            changes += provisioner.enable(username)
+        elif job.action is RequestAction.RETIRAR:
+            changes += provisioner.retire(username)
+        elif job.action is RequestAction.DESBLOQUEAR:
+            changes += provisioner.unlock(username)
+        elif job.action is RequestAction.MODIFICAR_ROLES:
+            changes += provisioner.add_to_groups(username, payload["add_groups"])
+            changes += provisioner.remove_from_groups(username, payload["remove_groups"])
+        needs_password = job.action in (RequestAction.CREAR, RequestAction.INICIALIZAR) and job.password_sent_at is None
+        if needs_password:
+            password = generate_password()
+            changes += provisioner.set_temporary_password(username, password, new_account=job.action is RequestAction.CREAR)
+            deliver_now(_password_mail(job, password))
+            del password
+            job.password_sent_at = now
+            changes.append(f"clave temporal enviada a {payload['account']['email']}")
+    return changes
+
+
+def run_claimed_job(
+    session: DbSession,
+    job_id: int,
+    *,
+    directory: Directory,
+    deliver_now: Callable[[OutgoingMail], None],
+    now: datetime,
+    policy: RetryPolicy,
+) -> JobOutcome:
+    """One attempt of a job this worker claimed (``claim_job``, committed): run it, record it."""
+    job = session.execute(
+        select(ProvisioningJob).where(ProvisioningJob.id == job_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    _mark_started(session, job.request_id, now)
+    attempt = ProvisioningAttempt(job_id=job.id, started_at=now)
+    session.add(attempt)
+    retry_in: float | None = None
+    try:
+        changes = _operate(job, directory, deliver_now, now)
+    except (DirectoryUnavailable, OSError) as exc:
+        error = f"El directorio o el correo no respondió: {exc}"[:2000]
+        attempt.detail = error
+        job.last_error = error
+        if job.attempts >= job.max_attempts:
+            _fail(session, job, now)
+        else:
+            retry_in = policy.backoff(job.attempts)
+            job.state = JobState.PENDIENTE
+            job.next_attempt_at = now + timedelta(seconds=retry_in)
+            job.lease_until = None
+    except ProvisioningRefused as exc:
+        error = f"El directorio rechazó el cambio: {exc}"[:2000]
+        attempt.detail = error
+        job.last_error = error
+        _fail(session, job, now)
+    else:
+        attempt.succeeded = True
+        attempt.detail = "; ".join(changes) if changes else "sin cambios: el directorio ya estaba así"
+        job.state = JobState.EXITOSO
+        job.finished_at = now
+        job.lease_until = None
+        job.last_error = None
+    attempt.finished_at = now
+    session.flush()
+    record_event(
+        session,
+        actor=None,
+        action="aprovisionamiento.intento",
+        object_type="trabajo",
+        object_id=job.id,
+        after={"attempt": job.attempts, "ok": attempt.succeeded, "detail": attempt.detail},
+    )
+    if job.state is JobState.EXITOSO:
+        resolve_if_complete(session, job.request_id, now)
+    return JobOutcome(job.id, job.state, retry_in)
+
+
+def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
+    """Out of attempts (or refused): the job becomes a task for the service desk, never dropped."""
+    from portal.mail import send_after_commit
+
+    job.state = JobState.FALLIDO
+    job.lease_until = None
+    job.next_attempt_at = None
+    agents = session.execute(
+        select(User).where(User.is_active_account.is_(True), User.role_assignments.any(role=Role.AGENTE))
+    ).scalars()
+    recipients = tuple(sorted({a.email for a in agents if a.email}))
+    if recipients:
+        send_after_commit(
+            session,
+            OutgoingMail(
+                to=recipients,
+                subject=f"Aprovisionamiento fallido: {job.request.number}",
+                template="tickets/job_failed",
+                context={"number": job.request.number, "request_id": job.request_id, "error": job.last_error},
+            ),
+        )
+
+
+def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> bool:
+    """When every job and manual task of the request is done, the request is ``resuelta``."""
+    from tickets.services import lock_request, resolve_request
+
+    request = lock_request(session, request_id)
+    if request.state is not RequestState.EN_EJECUCION:
+        return False
+    jobs = session.execute(select(ProvisioningJob.state).where(ProvisioningJob.request_id == request_id)).scalars().all()
+    tasks = session.execute(select(ManualTask.is_closed).where(ManualTask.request_id == request_id)).scalars().all()
+    if not (jobs or tasks) or any(s not in JOB_DONE_STATES for s in jobs) or not all(tasks):
+        return False
+    resolve_request(session, request, actor=None, note="Acceso aprovisionado.", now=now)
+    return True
+
+
+def retry_job(session: DbSession, job: ProvisioningJob, *, actor: User, now: datetime) -> ProvisioningJob:
+    """The service desk sends a failed job back to the queue with a fresh set of attempts."""
+    if not actor.has_role(Role.AGENTE):
+        raise NotAllowed("Solo la mesa de servicio reintenta trabajos.")
+    if job.state is not JobState.FALLIDO:
+        raise WrongState("Solo se reintenta un trabajo fallido.")
+    job.state = JobState.PENDIENTE
+    job.max_attempts = job.attempts + RetryPolicy().max_attempts
+    job.next_attempt_at = now
+    job.lease_until = None
+    session.flush()
+    session.info.setdefault(_PENDING_JOBS, []).append(job.id)
+    record_event(session, actor=actor, action="aprovisionamiento.reintentar", object_type="trabajo", object_id=job.id)
+    return job
+
+
+def resolve_job_manually(session: DbSession, job: ProvisioningJob, *, actor: User, note: str, now: datetime) -> ProvisioningJob:
+    """The service desk did the change by hand and says what it did."""
+    from portal.errors import ValidationFailed
+
+    if not actor.has_role(Role.AGENTE):
+        raise NotAllowed("Solo la mesa de servicio resuelve trabajos.")
+    if job.state is not JobState.FALLIDO:
+        raise WrongState("Solo se resuelve a mano un trabajo fallido.")
+    if len((note or "").strip()) < 10:
+        raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
+    _mark_started(session, job.request_id, now)
+    job.state = JobState.RESUELTO_MANUAL
+    job.resolved_by_id = actor.id
+    job.resolution_note = note.strip()
+    job.finished_at = now
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="aprovisionamiento.resolver_manual",
+        object_type="trabajo",
+        object_id=job.id,
+        after={"note": job.resolution_note},
+    )
+    resolve_if_complete(session, job.request_id, now)
+    return job
+
+
+def close_manual_task(session: DbSession, task: ManualTask, *, actor: User, note: str, now: datetime) -> ManualTask:
+    """The service desk completed the checklist in a system without connector."""
+    from portal.errors import ValidationFailed
+
+    if not actor.has_role(Role.AGENTE):
+        raise NotAllowed("Solo la mesa de servicio cierra tareas manuales.")
+    if task.is_closed:
+        raise WrongState("La tarea ya está cerrada.")
+    if len((note or "").strip()) < 10:
+        raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
+    _mark_started(session, task.request_id, now)
+    task.is_closed = True
+    task.closed_by_id = actor.id
+    task.closed_at = now
+    task.note = note.strip()
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="tarea_manual.cerrar",
+        object_type="tarea_manual",
+        object_id=task.id,
+        after={"note": task.note},
+    )
+    resolve_if_complete(session, task.request_id, now)
+    return task
+
+
+def sweep(session: DbSession, now: datetime, policy: RetryPolicy) -> list[int]:
+    """Jobs to send again: pending past their time plus a grace, or running with a lapsed lease."""
+    late = now - timedelta(seconds=policy.grace_seconds)
+    return list(
+        session.execute(
+            select(ProvisioningJob.id)
+            .where(
+                or_(
+                    (ProvisioningJob.state == JobState.PENDIENTE) & (ProvisioningJob.next_attempt_at <= late),
+                    (ProvisioningJob.state == JobState.EN_CURSO) & (ProvisioningJob.lease_until < now),
+                )
+            )
+            .order_by(ProvisioningJob.id)
+        ).scalars()
+    )

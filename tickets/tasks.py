@@ -1,0 +1,78 @@
+"""Celery tasks of access requests: running provisioning jobs and the sweeper (with its CLI twin)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from celery import shared_task
+from flask import current_app
+
+from portal.celery_app import periodic
+from portal.db import DbSession, utcnow
+from portal.directory import Directory, DirectorySettings
+from portal.extensions import db
+from portal.mail import OutgoingMail, deliver, render
+from tickets import provisioning
+
+log = logging.getLogger(__name__)
+
+
+def retry_policy() -> provisioning.RetryPolicy:
+    cfg = current_app.config
+    return provisioning.RetryPolicy(
+        base_seconds=float(cfg.get("PROVISIONING_BACKOFF_SECONDS", 30)),
+        max_seconds=float(cfg.get("PROVISIONING_BACKOFF_MAX_SECONDS", 1800)),
+        lease_seconds=float(cfg.get("PROVISIONING_LEASE_SECONDS", 300)),
+        grace_seconds=float(cfg.get("PROVISIONING_GRACE_SECONDS", 60)),
+    )
+
+
+def enqueue_jobs(job_ids: Sequence[int], countdown: float | None = None) -> None:
+    """Send job ids to the broker. A broker outage loses nothing: the rows wait for the sweeper."""
+    for job_id in job_ids:
+        try:
+            run_provisioning_job.apply_async((job_id,), countdown=countdown, retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure: the outbox row stays pending
+            log.warning("provisioning job %s not enqueued (broker unavailable); the sweeper will send it", job_id)
+
+
+def commit_and_dispatch(session: DbSession) -> None:
+    """Commit the transaction, then enqueue the provisioning jobs it planned (outbox pattern)."""
+    planned = provisioning.pop_planned_jobs(session)
+    session.commit()
+    if planned:
+        enqueue_jobs(planned)
+
+
+def _deliver_now(mail: OutgoingMail) -> None:
+    """Temporary passwords are mailed from inside the job, never through a task argument."""
+    deliver(render(mail))
+
+
+@shared_task(name="tickets.run_provisioning_job", acks_late=True, ignore_result=True)
+def run_provisioning_job(job_id: int) -> None:
+    policy = retry_policy()
+    now = utcnow()
+    if not provisioning.claim_job(db.session, job_id, now, policy):
+        db.session.rollback()
+        return
+    db.session.commit()
+    directory = Directory(DirectorySettings.from_config(current_app.config))
+    outcome = provisioning.run_claimed_job(
+        db.session, job_id, directory=directory, deliver_now=_deliver_now, now=now, policy=policy
+    )
+    db.session.commit()
+    if outcome.retry_in is not None and not current_app.config.get("CELERY_TASK_ALWAYS_EAGER"):
+        enqueue_jobs([job_id], countdown=outcome.retry_in)
+
+
+@periodic(timedelta(minutes=1))
+@shared_task(name="tickets.sweep_provisioning", ignore_result=True)
+def sweep_provisioning() -> list[int]:
+    """Re-send jobs a lost message or a dead worker left behind. CLI twin: ``flask provisioning sweep``."""
+    job_ids = provisioning.sweep(db.session, utcnow(), retry_policy())
+    db.session.commit()
+    enqueue_jobs(job_ids)
+    return job_ids
