@@ -57,7 +57,14 @@ def celery_init_app(app: Flask) -> Celery:
     )
     if celery_app.conf.broker_url.startswith(("redis://", "rediss://")):
         # a task not acknowledged within the hour (worker died) is delivered again
-        celery_app.conf.broker_transport_options = {"visibility_timeout": 3600}
+        celery_app.conf.broker_transport_options = {
+            "visibility_timeout": 3600,
+            # publishing gives up fast when Redis is down: the outbox rows wait for the sweeper
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        }
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(lambda: [], force=True)

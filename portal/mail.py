@@ -6,11 +6,14 @@ file backend). Services return what to send; the edge calls ``queue_mail`` after
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,25 @@ def deliver(message: dict[str, Any]) -> None:
 
 
 def queue_mail(*mails: OutgoingMail) -> None:
-    """Render now (inside the app), deliver through the worker. Call only after the commit."""
+    """Render now (inside the app), deliver through the worker. Call only after the commit.
+
+    When the broker cannot take the message, the mail is delivered from this process instead of
+    being lost (the change it reports is already committed).
+    """
     from portal.tasks import send_mail_task
 
     for mail in mails:
-        if mail.to:
-            send_mail_task.delay(render(mail))
+        if not mail.to:
+            continue
+        message = render(mail)
+        try:
+            send_mail_task.apply_async((message,), retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure
+            log.warning("broker unavailable: delivering %r directly", mail.subject)
+            try:
+                deliver(message)
+            except OSError:
+                log.exception("mail %r could not be delivered", mail.subject)
 
 
 _PENDING = "mesatic_pending_mail"

@@ -451,7 +451,8 @@ class ProvisioningJob(db.Model):  # type: ignore[name-defined,misc]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[JobState] = mapped_column(enum_column(JobState, "job_state"), default=JobState.PENDIENTE)
     attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int] = mapped_column(default=8)
+    #: attempts allowed before the job goes to the service desk; None: the configured policy
+    max_attempts: Mapped[int | None]
     next_attempt_at: Mapped[datetime | None]
     #: a running attempt owns the job until then; a worker that died lets it lapse
     lease_until: Mapped[datetime | None]

@@ -264,7 +264,7 @@ def run_claimed_job(
         error = f"El directorio o el correo no respondió: {exc}"[:2000]
         attempt.detail = error
         job.last_error = error
-        if job.attempts >= job.max_attempts:
+        if job.attempts >= (job.max_attempts or policy.max_attempts):
             _fail(session, job, now)
         else:
             retry_in = policy.backoff(job.attempts)
@@ -336,14 +336,14 @@ def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> b
     return True
 
 
-def retry_job(session: DbSession, job: ProvisioningJob, *, actor: User, now: datetime) -> ProvisioningJob:
+def retry_job(session: DbSession, job: ProvisioningJob, *, actor: User, now: datetime, policy: RetryPolicy) -> ProvisioningJob:
     """The service desk sends a failed job back to the queue with a fresh set of attempts."""
     if not actor.has_role(Role.AGENTE):
         raise NotAllowed("Solo la mesa de servicio reintenta trabajos.")
     if job.state is not JobState.FALLIDO:
         raise WrongState("Solo se reintenta un trabajo fallido.")
     job.state = JobState.PENDIENTE
-    job.max_attempts = job.attempts + RetryPolicy().max_attempts
+    job.max_attempts = job.attempts + policy.max_attempts
     job.next_attempt_at = now
     job.lease_until = None
     session.flush()

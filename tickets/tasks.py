@@ -26,6 +26,7 @@ def retry_policy() -> provisioning.RetryPolicy:
         max_seconds=float(cfg.get("PROVISIONING_BACKOFF_MAX_SECONDS", 1800)),
         lease_seconds=float(cfg.get("PROVISIONING_LEASE_SECONDS", 300)),
         grace_seconds=float(cfg.get("PROVISIONING_GRACE_SECONDS", 60)),
+        max_attempts=int(cfg.get("PROVISIONING_MAX_ATTEMPTS", 8)),
     )
 
 

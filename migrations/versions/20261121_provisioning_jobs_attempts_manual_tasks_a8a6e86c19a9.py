@@ -46,7 +46,7 @@ def upgrade():
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('state', sa.Enum('pendiente', 'en_curso', 'exitoso', 'fallido', 'resuelto_manual', name='job_state', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=True),
     sa.Column('next_attempt_at', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_until', portal.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
