@@ -76,16 +76,16 @@ core = api_blueprint("core", __name__, "", "Usuario actual y organización")
 
 
 @core.route("/me")
-@core.response(200, UserSchema)
 @roles_required()
+@core.response(200, UserSchema)
 def me() -> Any:
     """The user owning the token."""
     return current_user
 
 
 @core.route("/dependencies")
-@core.response(200, DependencySchema(many=True))
 @roles_required()
+@core.response(200, DependencySchema(many=True))
 def list_dependencies() -> Any:
     """Dependencies the user may see (a dependency-scoped user sees only its own)."""
     query = select(Dependency).order_by(Dependency.name)
@@ -96,9 +96,9 @@ def list_dependencies() -> Any:
 
 
 @core.route("/dependencies", methods=["POST"])
+@roles_required(Role.ADMIN)
 @core.arguments(DependencySchema)
 @core.response(201, DependencySchema)
-@roles_required(Role.ADMIN)
 def create_dependency(data: dict[str, Any]) -> Any:
     """Create a dependency (admin)."""
     dep = services.save_dependency(db.session, actor=current_user, data=services.DependencyData(**data))
@@ -107,8 +107,8 @@ def create_dependency(data: dict[str, Any]) -> Any:
 
 
 @core.route("/dependencies/<int:dependency_id>")
-@core.response(200, DependencySchema)
 @roles_required()
+@core.response(200, DependencySchema)
 def get_dependency(dependency_id: int) -> Any:
     """One dependency, if the user may see it."""
     dep = db.session.get(Dependency, dependency_id)

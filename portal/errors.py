@@ -132,7 +132,12 @@ def register_error_handlers(app: Flask) -> None:
             messages = data.get("messages") if isinstance(data, dict) else None
             if messages:
                 # webargs validation errors: 400 with the field errors (SPEC §8)
-                fields = {k: v for location in messages.values() for k, v in location.items()}
+                fields: dict[str, Any] = {}
+                for location, errors in messages.items():
+                    if isinstance(errors, dict):
+                        fields.update(errors)
+                    else:  # the body itself is wrong (e.g. not JSON)
+                        fields[location] = errors
                 return problem(400, "Hay campos con errores.", errors=fields)
             return problem(status, exc.description if status in (409,) else None)
         if status == 400 and "CSRF" in (exc.description or ""):

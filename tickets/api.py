@@ -107,12 +107,21 @@ class RequestDetailSchema(RequestSummarySchema):
     resolved_at = fields.DateTime(allow_none=True)
     approval_chain = fields.Method("get_chain")
     history = fields.Method("get_history")
+    comments = fields.Method("get_comments", metadata={"description": "Internal notes only for staff"})
 
     def get_chain(self, r: AccessRequest) -> list[dict[str, Any]]:
         return StepSchema(many=True).dump(r.steps)
 
     def get_history(self, r: AccessRequest) -> list[dict[str, Any]]:
         return EventSchema(many=True).dump(r.events)
+
+    def get_comments(self, r: AccessRequest) -> list[dict[str, Any]]:
+        show_internal = is_staff(current_user)
+        return [
+            {"author": c.author.username, "body": c.body, "is_internal": c.is_internal, "created_at": c.created_at.isoformat()}
+            for c in r.comments
+            if show_internal or not c.is_internal
+        ]
 
 
 class ListArgsSchema(Schema):
@@ -173,12 +182,12 @@ def _detail(request_id: int) -> AccessRequest:
 
 
 @blp.route("", methods=["GET"])
+@roles_required()
 @blp.arguments(ListArgsSchema, location="query")
 @blp.response(200, RequestPageSchema)
-@roles_required()
 def list_requests(args: dict[str, Any]) -> Any:
     """Requests of a queue (default: the user's first), with the UI's filters."""
-    available = queues_for(current_user)
+    available = queues_for(db.session, current_user, local_date(utcnow()))
     queue = args["queue"] or (available[0] if available else None)
     if queue is None or queue not in available:
         abort(403)
@@ -204,9 +213,9 @@ def list_requests(args: dict[str, Any]) -> Any:
 
 
 @blp.route("", methods=["POST"])
+@roles_required(Role.ENLACE)
 @blp.arguments(RequestInputSchema)
 @blp.response(201, RequestDetailSchema)
-@roles_required(Role.ENLACE)
 def create_request(data: dict[str, Any]) -> Any:
     """Create a draft (``borrador``)."""
     access_request = services.create_draft(
@@ -217,20 +226,17 @@ def create_request(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/<int:request_id>", methods=["GET"])
-@blp.response(200, RequestDetailSchema)
 @roles_required()
+@blp.response(200, RequestDetailSchema)
 def get_request(request_id: int) -> Any:
     """A request with its approval chain and history."""
-    access_request = _get(request_id)
-    if not is_staff(current_user):
-        access_request.comments = [c for c in access_request.comments if not c.is_internal]
-    return access_request
+    return _get(request_id)
 
 
 @blp.route("/<int:request_id>", methods=["PUT"])
+@roles_required(Role.ENLACE)
 @blp.arguments(RequestInputSchema)
 @blp.response(200, RequestDetailSchema)
-@roles_required(Role.ENLACE)
 def update_request(data: dict[str, Any], request_id: int) -> Any:
     """Replace the data of a draft or a returned request."""
     access_request = _get(request_id)
@@ -254,8 +260,8 @@ def _transition(request_id: int, action: Any) -> Any:
 
 
 @blp.route("/<int:request_id>/submit", methods=["POST"])
-@blp.response(200, RequestDetailSchema)
 @roles_required(Role.ENLACE)
+@blp.response(200, RequestDetailSchema)
 def submit_request(request_id: int) -> Any:
     """File the request (``radicada``): number given, approval chain created, ANS clock started."""
     return _transition(
@@ -264,9 +270,9 @@ def submit_request(request_id: int) -> Any:
 
 
 @blp.route("/<int:request_id>/decision", methods=["POST"])
+@roles_required()
 @blp.arguments(DecisionSchema)
 @blp.response(200, RequestDetailSchema)
-@roles_required()
 def decide_request(data: dict[str, Any], request_id: int) -> Any:
     """Decide the current step: ``aprobar``, ``rechazar`` or ``devolver`` (the last two with a reason)."""
     return _transition(
@@ -284,9 +290,9 @@ def decide_request(data: dict[str, Any], request_id: int) -> Any:
 
 
 @blp.route("/<int:request_id>/exception", methods=["POST"])
+@roles_required(Role.SECRETARIO)
 @blp.arguments(JustificationSchema)
 @blp.response(200, RequestDetailSchema)
-@roles_required(Role.SECRETARIO)
 def exception_request(data: dict[str, Any], request_id: int) -> Any:
     """The Secretario's exception: every remaining step approved at once, with a justification."""
     return _transition(
@@ -296,9 +302,9 @@ def exception_request(data: dict[str, Any], request_id: int) -> Any:
 
 
 @blp.route("/<int:request_id>/cancel", methods=["POST"])
+@roles_required()
 @blp.arguments(ReasonSchema)
 @blp.response(200, RequestDetailSchema)
-@roles_required()
 def cancel_request(data: dict[str, Any], request_id: int) -> Any:
     """The requester cancels a request not yet approved."""
     return _transition(

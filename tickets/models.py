@@ -225,14 +225,16 @@ class RequestCounter(db.Model):  # type: ignore[name-defined,misc]
 class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "access_requests"
     __table_args__ = (
-        CheckConstraint("(state = 'borrador') OR (number IS NOT NULL)", name="filed_has_number"),
+        CheckConstraint("(filed_at IS NULL) OR (number IS NOT NULL)", name="filed_has_number"),
         CheckConstraint(
-            "(state = 'borrador') OR (beneficiary_name IS NOT NULL AND beneficiary_document IS NOT NULL "
+            "(filed_at IS NULL) OR (beneficiary_name IS NOT NULL AND beneficiary_document IS NOT NULL "
             "AND beneficiary_email IS NOT NULL AND link_type IS NOT NULL AND justification IS NOT NULL)",
             name="filed_is_complete",
         ),
         CheckConstraint("(NOT is_exception) OR (exception_justification IS NOT NULL)", name="exception_justified"),
-        CheckConstraint("(link_type <> 'contratista') OR (contract_end_date IS NOT NULL)", name="contractor_end_date"),
+        CheckConstraint(
+            "(filed_at IS NULL) OR (link_type <> 'contratista') OR (contract_end_date IS NOT NULL)", name="contractor_end_date"
+        ),
         Index("ix_access_requests_state_dependency", "state", "dependency_id"),
     )
 

@@ -18,7 +18,7 @@ from portal.clock import BOGOTA
 from portal.models import User
 from portal.roles import Role
 from tickets.models import AccessRequest, RequestAction, RequestForm, RequestState
-from tickets.permissions import ALL_REQUESTS_ROLES, pending_for_clause, visibility_clause
+from tickets.permissions import ALL_REQUESTS_ROLES, active_delegations_to, pending_for_clause, visibility_clause
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
 
@@ -61,11 +61,12 @@ class QueueFilters:
     sort: str = "recientes"
 
 
-def queues_for(user: User) -> list[Queue]:
+def queues_for(session, user: User, today: date) -> list[Queue]:  # type: ignore[no-untyped-def]
+    """The queues a user has; a delegate gets "por aprobar" while the delegation is active."""
     queues = []
     if user.has_role(Role.ENLACE):
         queues.append(Queue.MINE)
-    if user.has_role(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR):
+    if user.has_role(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR) or active_delegations_to(session, user, today):
         queues.append(Queue.TO_APPROVE)
     if user.has_role(Role.JEFE, Role.ENLACE):
         queues.append(Queue.DEPENDENCY)

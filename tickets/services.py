@@ -513,7 +513,7 @@ def submit_request(session: DbSession, request: AccessRequest, *, actor: User, e
     before_state = request.state
     before = request.snapshot()
     if request.number is None:
-        request.number = next_number(session, now.year)
+        request.number = next_number(session, local_date(now).year)
     else:
         request.round += 1
     request.state = RequestState.RADICADA

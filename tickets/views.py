@@ -411,7 +411,7 @@ def _filters_from_args() -> QueueFilters:
 @bp.get("")
 @roles_required()
 def queue():  # type: ignore[no-untyped-def]
-    available = queues_for(current_user)
+    available = queues_for(db.session, current_user, local_date(utcnow()))
     if not available:
         abort(403)
     try:
