@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.views import bp as portal_bp
     from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
     from tickets.admin_views import bp as tickets_admin_bp
+    from tickets.desk_views import bp as desk_bp
     from tickets.views import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_admin_bp)
+    app.register_blueprint(desk_bp)
     init_api(app)
 
 

@@ -124,5 +124,7 @@ def send_test_mail(address: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli, mail_cli):
+    from tickets.cli import COMMAND_GROUPS as ticket_groups
+
+    for group in (users_cli, audit_cli, demo_cli, mail_cli, *ticket_groups):
         app.cli.add_command(group)

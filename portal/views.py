@@ -97,6 +97,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("tickets.delegations", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR})),
     NavItem("portal.dependency_list", _l("Dependencias")),
     NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
+    NavItem("desk.jobs", _l("Aprovisionamiento"), frozenset({Role.AGENTE, Role.ADMIN, Role.CONTROL_INTERNO, Role.SECRETARIO})),
+    NavItem("desk.tasks", _l("Tareas manuales"), frozenset({Role.AGENTE})),
     NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN})),
     NavItem("tickets_admin.policies", _l("Políticas"), frozenset({Role.ADMIN})),
 ]

@@ -242,7 +242,7 @@ class Directory:
         finally:
             conn.unbind()
 
-    def _person(self, entry: Any) -> DirectoryPerson:
+    def person_from_entry(self, entry: Any) -> DirectoryPerson:
         attrs = entry["attributes"]
         amap = self.settings.attributes
 
@@ -277,7 +277,7 @@ class Directory:
         entries = [e for e in conn.response or [] if e.get("type") == "searchResEntry"]
         if len(entries) != 1:
             return None
-        return self._person(entries[0]), dict(entries[0]["attributes"])
+        return self.person_from_entry(entries[0]), dict(entries[0]["attributes"])
 
     def _lock_state(self, attrs: Mapping[str, Any]) -> AuthStatus | None:
         if self.settings.flavor == "ad":

@@ -1,0 +1,88 @@
+"""``flask provisioning …`` and ``flask directory …``: the sweeper's twin, import and reconcile."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.audit import source_address
+from portal.directory import Directory, DirectorySettings, DirectoryUnavailable
+from portal.extensions import db
+
+
+def _mark_cli_source() -> None:
+    source_address.set("cli")
+
+
+provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=_mark_cli_source)
+directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=_mark_cli_source)
+
+
+@provisioning_cli.command("sweep")
+def sweep() -> None:
+    """Reenvía los trabajos pendientes o abandonados (gemelo de la tarea periódica)."""
+    from tickets.tasks import sweep_provisioning
+
+    job_ids = sweep_provisioning()
+    click.echo(f"Trabajos reenviados: {len(job_ids)}")
+
+
+def _directory() -> Directory:
+    return Directory(DirectorySettings.from_config(current_app.config))
+
+
+@directory_cli.command("import")
+def import_directory() -> None:
+    """Importa personas y dependencias del directorio (se puede repetir; nunca desactiva a nadie)."""
+    from tickets.directory_sync import IncompleteListing, import_people, read_people
+
+    try:
+        people = read_people(_directory())
+    except (DirectoryUnavailable, IncompleteListing) as exc:
+        raise click.ClickException(f"No se importó nada: el directorio no respondió por completo ({exc}).") from exc
+    with click.progressbar(length=len(people), label="Importando personas") as bar:
+
+        def progress(iterator):  # type: ignore[no-untyped-def]
+            for person in iterator:
+                yield person
+                bar.update(1)
+
+        report = import_people(db.session, people, progress)
+    db.session.commit()
+    click.echo(
+        f"Leídas {report.read}; nuevas {report.created}; actualizadas {report.updated}; "
+        f"dependencias nuevas: {', '.join(report.dependencies_created) or 'ninguna'}."
+    )
+
+
+@directory_cli.command("reconcile")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), help="Escribe también un CSV.")
+def reconcile_directory(csv_path: str | None) -> None:
+    """Compara lo que el portal concedió con lo que tiene el directorio (no cambia nada)."""
+    from tickets.directory_sync import IncompleteListing, reconcile
+
+    try:
+        rows = reconcile(db.session, _directory())
+    except (DirectoryUnavailable, IncompleteListing) as exc:
+        raise click.ClickException(f"No se concilió: el directorio no respondió por completo ({exc}).") from exc
+    header = ("sistema", "rol", "usuario", "concedido", "en_directorio", "estado")
+    data = [(r.system, r.role, r.username, "sí" if r.granted else "no", "sí" if r.in_directory else "no", r.status) for r in rows]
+    widths = [max(len(h), *(len(row[i]) for row in data)) if data else len(h) for i, h in enumerate(header)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for row in data:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    differences = sum(1 for r in rows if r.status != "ok")
+    click.echo(f"{len(rows)} filas, {differences} diferencias.")
+    if csv_path:
+        with open(csv_path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(data)
+        click.echo(f"CSV: {csv_path}", file=sys.stderr)
+
+
+COMMAND_GROUPS = (provisioning_cli, directory_cli)
