@@ -88,6 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_admin_bp)
     app.register_blueprint(desk_bp)
+    import catalog
+
+    if hasattr(catalog, "init_app"):
+        catalog.init_app(app)
     init_api(app)
 
 
