@@ -73,8 +73,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import designation_api  # noqa: F401  (registers its API blueprint)
     from portal.api import init_api
     from portal.auth import bp as auth_bp
+    from portal.designation_views import bp as designations_bp
     from portal.health import bp as health_bp
     from portal.views import bp as portal_bp
     from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
@@ -84,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(designations_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_admin_bp)

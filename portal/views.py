@@ -96,6 +96,7 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem("tickets.delegations", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR})),
     NavItem("portal.dependency_list", _l("Dependencias")),
+    NavItem("designations.coverage_page", _l("Enlaces TIC"), frozenset({Role.SECRETARIO, Role.ADMIN, Role.CONTROL_INTERNO})),
     NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
     NavItem("desk.jobs", _l("Aprovisionamiento"), frozenset({Role.AGENTE, Role.ADMIN, Role.CONTROL_INTERNO, Role.SECRETARIO})),
     NavItem("desk.tasks", _l("Tareas manuales"), frozenset({Role.AGENTE})),
