@@ -32,6 +32,7 @@ AD_NORMAL_ACCOUNT = 0x200
 #: LDAP result codes that mean "the server is there but busy or going away": retry later.
 TRANSIENT_RESULTS = frozenset({1, 3, 11, 51, 52, 80})
 PASSWORD_SYMBOLS = "!#$%&*+-=?@_"
+RETIRED_ACCOUNT_EXISTS = "la cuenta {username} ya existe y está retirada: solicite su activación (FO-M11-P2-05, activar)"
 
 
 class ProvisioningRefused(Exception):
@@ -233,7 +234,7 @@ class OpenLdapProvisioner(Provisioner):
 
     def ensure_account(self, spec: AccountSpec) -> list[str]:
         amap = self.settings.attributes
-        entry = self.find_user(spec.username, [amap["full_name"], amap["email"]])
+        entry = self.find_user(spec.username, [amap["full_name"], amap["email"], "pwdAccountLockedTime"])
         if entry is None:
             self._call("crear cuenta", self.conn.add, self.user_dn(spec.username), attributes=self._attributes(spec))
             return [f"cuenta {spec.username} creada"]
@@ -241,6 +242,8 @@ class OpenLdapProvisioner(Provisioner):
         same = str(_first(attrs.get(amap["email"])) or "").lower() == spec.email.lower()
         if not same:
             raise ProvisioningRefused(f"la cuenta {spec.username} ya existe con otros datos (correo distinto)")
+        if generalized_time(_first(attrs.get("pwdAccountLockedTime"))) == DISABLED_LOCK_TIME:
+            raise ProvisioningRefused(RETIRED_ACCOUNT_EXISTS.format(username=spec.username))
         return []
 
     def lock_state(self, username: str) -> tuple[str, str | None]:
@@ -297,10 +300,15 @@ class AdProvisioner(Provisioner):
 
     def ensure_account(self, spec: AccountSpec) -> list[str]:
         amap = self.settings.attributes
-        entry = self.find_user(spec.username, [amap["email"]])
+        entry = self.find_user(spec.username, [amap["email"], "userAccountControl", "pwdLastSet"])
         if entry is not None:
-            if str(_first(entry["attributes"].get(amap["email"])) or "").lower() != spec.email.lower():
+            attrs = entry["attributes"]
+            if str(_first(attrs.get(amap["email"])) or "").lower() != spec.email.lower():
                 raise ProvisioningRefused(f"la cuenta {spec.username} ya existe con otros datos (correo distinto)")
+            disabled = int(_first(attrs.get("userAccountControl")) or 0) & AD_ACCOUNTDISABLE
+            # a disabled account that once had a password was retired; one without is ours, half-created
+            if disabled and str(_first(attrs.get("pwdLastSet")) or "0") not in ("0", "1601-01-01 00:00:00+00:00"):
+                raise ProvisioningRefused(RETIRED_ACCOUNT_EXISTS.format(username=spec.username))
             return []
         dn = f"CN={escape_rdn(spec.full_name)},{self.settings.users_dn}"
         attrs: dict[str, Any] = {

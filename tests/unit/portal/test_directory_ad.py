@@ -293,7 +293,7 @@ def test_ensure_account_adds_a_disabled_user_with_every_attribute(ad: AdProvisio
             },
         )
     ]
-    assert fake.searches() == [lookup("jperez", ["mail"])]
+    assert fake.searches() == [lookup("jperez", ["mail", "userAccountControl", "pwdLastSet"])]
 
 
 def test_ensure_account_leaves_out_the_optional_attributes_not_given(ad: AdProvisioner, fake: FakeConnection) -> None:
@@ -323,7 +323,9 @@ def test_ensure_account_escapes_the_username_in_the_lookup_filter(
     fake.on_search(USERS_DN, f"(sAMAccountName={escaped})")
     with ad.session():
         ad.ensure_account(spec(username=username))
-    assert fake.searches() == [("search", USERS_DN, f"(sAMAccountName={escaped})", SUBTREE, ["mail"])]
+    assert fake.searches() == [
+        ("search", USERS_DN, f"(sAMAccountName={escaped})", SUBTREE, ["mail", "userAccountControl", "pwdLastSet"])
+    ]
     [(_, _, attributes)] = fake.writes()
     assert attributes["sAMAccountName"] == username  # attribute values travel as they are
 
@@ -384,6 +386,29 @@ def test_ensure_account_existing_with_another_mail_is_refused(
     fake.on_search(USERS_DN, user_filter("jperez"), entry(JPEREZ_DN, **stored))
     with pytest.raises(ProvisioningRefused, match="ya existe con otros datos"), ad.session():
         ad.ensure_account(spec())
+    assert fake.writes() == []
+
+
+def test_a_create_request_never_re_enables_a_retired_account(ad: AdProvisioner, fake: FakeConnection) -> None:
+    """Disabled and with a password set once: it was retired; activation is its own request."""
+    fake.on_search(
+        USERS_DN,
+        user_filter("jperez"),
+        entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], userAccountControl=["514"], pwdLastSet=["133700000000000000"]),
+    )
+    with pytest.raises(ProvisioningRefused, match="retirada"), ad.session():
+        ad.ensure_account(spec())
+    assert fake.writes() == []
+
+
+def test_a_half_created_account_of_an_earlier_attempt_is_taken_as_created(ad: AdProvisioner, fake: FakeConnection) -> None:
+    fake.on_search(
+        USERS_DN,
+        user_filter("jperez"),
+        entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], userAccountControl=["514"], pwdLastSet=["0"]),
+    )
+    with ad.session():
+        assert ad.ensure_account(spec()) == []
     assert fake.writes() == []
 
 

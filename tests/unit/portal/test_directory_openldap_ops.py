@@ -94,7 +94,7 @@ def test_ensure_account_adds_an_inet_org_person(ldap: OpenLdapProvisioner, fake:
     )
     with ldap.session():
         assert ldap.ensure_account(account) == ["cuenta jperez creada"]
-    assert fake.searches() == [lookup("jperez", ["cn", "mail"])]
+    assert fake.searches() == [lookup("jperez", ["cn", "mail", "pwdAccountLockedTime"])]
     assert fake.writes() == [
         (
             "add",
@@ -136,6 +136,15 @@ def test_ensure_account_existing_is_left_alone_or_refused(ldap: OpenLdapProvisio
         assert ldap.ensure_account(AccountSpec(username="jperez", full_name="J", email="jperez@entidad.gov.co")) == []
         with pytest.raises(ProvisioningRefused, match="correo distinto"):
             ldap.ensure_account(AccountSpec(username="otro", full_name="O", email="jperez@entidad.gov.co"))
+    assert fake.writes() == []
+
+
+def test_a_create_request_never_re_enables_a_retired_account(ldap: OpenLdapProvisioner, fake: FakeConnection) -> None:
+    fake.on_search(
+        USERS_DN, "(uid=jperez)", entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], pwdAccountLockedTime=["000001010000Z"])
+    )
+    with pytest.raises(ProvisioningRefused, match="FO-M11-P2-05"), ldap.session():
+        ldap.ensure_account(AccountSpec(username="jperez", full_name="J", email="jperez@entidad.gov.co"))
     assert fake.writes() == []
 
 
