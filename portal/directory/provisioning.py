@@ -302,12 +302,12 @@ class AdProvisioner(Provisioner):
         amap = self.settings.attributes
         entry = self.find_user(spec.username, [amap["email"], "userAccountControl", "pwdLastSet"])
         if entry is not None:
-            attrs = entry["attributes"]
-            if str(_first(attrs.get(amap["email"])) or "").lower() != spec.email.lower():
+            found = entry["attributes"]
+            if str(_first(found.get(amap["email"])) or "").lower() != spec.email.lower():
                 raise ProvisioningRefused(f"la cuenta {spec.username} ya existe con otros datos (correo distinto)")
-            disabled = int(_first(attrs.get("userAccountControl")) or 0) & AD_ACCOUNTDISABLE
+            disabled = int(_first(found.get("userAccountControl")) or 0) & AD_ACCOUNTDISABLE
             # a disabled account that once had a password was retired; one without is ours, half-created
-            if disabled and str(_first(attrs.get("pwdLastSet")) or "0") not in ("0", "1601-01-01 00:00:00+00:00"):
+            if disabled and str(_first(found.get("pwdLastSet")) or "0") not in ("0", "1601-01-01 00:00:00+00:00"):
                 raise ProvisioningRefused(RETIRED_ACCOUNT_EXISTS.format(username=spec.username))
             return []
         dn = f"CN={escape_rdn(spec.full_name)},{self.settings.users_dn}"
