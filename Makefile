@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := portal:create_app
 
-.PHONY: run test lint venv dev-venv system-packages node-tools db demo clean
+.PHONY: run test lint venv dev-venv system-packages node-tools db demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ lint: dev-venv
 ## make test: install what the tests need, then run every test (unit, integration, browser)
 test: system-packages dev-venv node-tools lint
 	$(BIN)/python -m pytest tests
+
+## make bench: the ANS engine's performance targets on its own PostgreSQL (a few minutes; not part of make test)
+bench: system-packages dev-venv
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache .mypy_cache

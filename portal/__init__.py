@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.celery_app import celery_init_app
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_formatters, select_locale
+    from sla import models as sla_models  # noqa: F401
     from tickets import models as ticket_models  # noqa: F401
 
     db.init_app(app)
@@ -79,6 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.designation_views import bp as designations_bp
     from portal.health import bp as health_bp
     from portal.views import bp as portal_bp
+    from sla import api as sla_api  # noqa: F401  (registers its API blueprints)
+    from sla.views import bp as sla_bp
     from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
     from tickets.admin_views import bp as tickets_admin_bp
     from tickets.desk_views import bp as desk_bp
@@ -91,10 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_bp)
     app.register_blueprint(tickets_admin_bp)
     app.register_blueprint(desk_bp)
-    import catalog
+    from catalog import init_app as init_catalog
 
-    if hasattr(catalog, "init_app"):
-        catalog.init_app(app)
+    init_catalog(app)
+    app.register_blueprint(sla_bp)
     init_api(app)
 
 

@@ -124,7 +124,8 @@ def send_test_mail(address: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from sla.cli import report_cli, sla_cli
     from tickets.cli import COMMAND_GROUPS as ticket_groups
 
-    for group in (users_cli, audit_cli, demo_cli, mail_cli, *ticket_groups):
+    for group in (users_cli, audit_cli, demo_cli, mail_cli, *ticket_groups, sla_cli, report_cli):
         app.cli.add_command(group)

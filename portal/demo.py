@@ -76,6 +76,10 @@ def load_demo(session: DbSession) -> list[str]:
     secretario = services.find_user(session, "secretario")
     if it_office is not None and secretario is not None and it_office.head_id is None:
         _set_head(session, it_office, secretario.id)
+
+    from catalog.demo import load_committee_demo
+
+    done += load_committee_demo(session, profile)
     return done
 
 

@@ -238,13 +238,23 @@ class BusinessCalendar:
         Used for ANS `due_at` and `warn_at` (SPEC §5). Returned in UTC, in whole seconds.
         """
         seconds = self._instant(start)
-        amount = self._amount(delta)
+        # the common case (a whole-second, non-negative timedelta) inline: this runs per timer
+        if type(delta) is timedelta and not delta.microseconds and delta.days >= 0:
+            amount = delta.days * _SECONDS_PER_DAY + delta.seconds
+        else:
+            amount = self._amount(delta)
         if amount:
-            target = self._elapsed(seconds) + amount
-            j = bisect_left(self._cumulative_end, target)
-            if j == len(self._cumulative_end):
+            starts, cumulative_end = self._starts, self._cumulative_end
+            i = bisect_right(starts, seconds) - 1  # _elapsed(seconds), inline
+            if i < 0:
+                target = amount
+            else:
+                end = self._ends[i]
+                target = self._cumulative[i] + (seconds if seconds < end else end) - starts[i] + amount
+            j = bisect_left(cumulative_end, target)
+            if j == len(cumulative_end):
                 raise ValueError(f"the result lies after the calendar's last year {self.last_year}")
-            seconds = self._ends[j] - (self._cumulative_end[j] - target)
+            seconds = self._ends[j] - (cumulative_end[j] - target)
         return datetime.fromtimestamp(seconds, UTC)
 
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:

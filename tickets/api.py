@@ -108,12 +108,19 @@ class RequestDetailSchema(RequestSummarySchema):
     approval_chain = fields.Method("get_chain")
     history = fields.Method("get_history")
     comments = fields.Method("get_comments", metadata={"description": "Internal notes only for staff"})
+    ans = fields.Method("get_ans", metadata={"description": "ANS timers: target, elapsed, remaining, state, pauses"})
 
     def get_chain(self, r: AccessRequest) -> list[dict[str, Any]]:
         return StepSchema(many=True).dump(r.steps)
 
     def get_history(self, r: AccessRequest) -> list[dict[str, Any]]:
         return EventSchema(many=True).dump(r.events)
+
+    def get_ans(self, r: AccessRequest) -> list[dict[str, Any]]:
+        from sla.api import SlaRowSchema
+        from sla.services import request_sla_summary
+
+        return SlaRowSchema(many=True).dump(request_sla_summary(db.session, r, utcnow()))
 
     def get_comments(self, r: AccessRequest) -> list[dict[str, Any]]:
         show_internal = is_staff(current_user)
@@ -134,6 +141,7 @@ class ListArgsSchema(Schema):
     filed_from = fields.Date(load_default=None)
     filed_to = fields.Date(load_default=None)
     exception_only = fields.Boolean(load_default=False)
+    overdue_only = fields.Boolean(load_default=False, metadata={"description": "Only requests with an ANS timer past due"})
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     sort = fields.String(load_default="recientes", validate=validate.OneOf(["recientes", "antiguas", "numero", "estado"]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
@@ -200,11 +208,12 @@ def list_requests(args: dict[str, Any]) -> Any:
         filed_from=args["filed_from"],
         filed_to=args["filed_to"],
         exception_only=args["exception_only"],
+        overdue_only=args["overdue_only"],
         text=args["q"],
         sort=args["sort"],
     )
     page = db.paginate(
-        queue_query(db.session, current_user, queue, filters, local_date(utcnow())),
+        queue_query(db.session, current_user, queue, filters, local_date(utcnow()), utcnow()),
         page=args["page"],
         per_page=args["per_page"],
         error_out=False,

@@ -31,6 +31,25 @@ def sweep() -> None:
     click.echo(f"Trabajos reenviados: {len(job_ids)}")
 
 
+@provisioning_cli.command("expire")
+@click.option("--now", "now_text", default=None, help="Instante ISO-8601 (por defecto, ahora).")
+def expire(now_text: str | None) -> None:
+    """Avisa los vencimientos próximos y retira los accesos vencidos (gemelo de la tarea diaria)."""
+    from datetime import datetime
+
+    from portal.db import utcnow
+    from tickets.tasks import run_expiry
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else utcnow()
+    except ValueError as exc:
+        raise click.ClickException("--now debe ser un instante ISO-8601, por ejemplo 2026-11-20T08:00:00-05:00.") from exc
+    if now.tzinfo is None:
+        raise click.ClickException("--now debe indicar la zona horaria (por ejemplo -05:00 o Z).")
+    report = run_expiry(now)
+    click.echo(f"Avisos: {len(report.warned)} {report.warned}; retiros radicados: {len(report.filed)} {report.filed}")
+
+
 def _directory() -> Directory:
     return Directory(DirectorySettings.from_config(current_app.config))
 

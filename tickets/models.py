@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -236,6 +237,12 @@ class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
             "(filed_at IS NULL) OR (link_type <> 'contratista') OR (contract_end_date IS NOT NULL)", name="contractor_end_date"
         ),
         Index("ix_access_requests_state_dependency", "state", "dependency_id"),
+        Index(
+            "ix_access_requests_exception_approved",
+            "approved_at",
+            postgresql_where=text("is_exception"),
+            sqlite_where=text("is_exception"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -270,6 +277,12 @@ class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
     exception_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: approval rounds: a returned request starts a new round when filed again
     round: Mapped[int] = mapped_column(default=1)
+    #: filed and approved by the portal itself (expiry of roles or of a contract)
+    is_automatic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: for an automatic request, the request whose access it ends
+    origin_request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"), index=True)
+    #: the dependency was warned that this request's access ends soon (5 business days before)
+    expiry_warned_at: Mapped[datetime | None]
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

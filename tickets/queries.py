@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.clock import BOGOTA
@@ -57,6 +57,7 @@ class QueueFilters:
     filed_from: date | None = None
     filed_to: date | None = None
     exception_only: bool = False
+    overdue_only: bool = False
     text: str | None = None
     sort: str = "recientes"
 
@@ -79,7 +80,10 @@ def _local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, BOGOTA)
 
 
-def queue_query(session, user: User, queue: Queue, filters: QueueFilters, today: date) -> Select[tuple[AccessRequest]]:  # type: ignore[no-untyped-def]
+def queue_query(
+    session, user: User, queue: Queue, filters: QueueFilters, today: date, now: datetime | None = None
+) -> Select[tuple[AccessRequest]]:  # type: ignore[no-untyped-def]
+    now = now or datetime.combine(today, time.max, BOGOTA)
     conditions: list[ColumnElement[bool]] = [visibility_clause(user)]
     if queue is Queue.MINE:
         conditions.append(AccessRequest.requester_id == user.id)
@@ -107,6 +111,12 @@ def queue_query(session, user: User, queue: Queue, filters: QueueFilters, today:
         conditions.append(AccessRequest.filed_at < _local_day_start(filters.filed_to + timedelta(days=1)))
     if filters.exception_only:
         conditions.append(AccessRequest.is_exception.is_(True))
+    if filters.overdue_only:
+        from sla.models import SlaTimer
+
+        conditions.append(
+            exists().where(SlaTimer.request_id == AccessRequest.id, SlaTimer.stopped_at.is_(None), SlaTimer.due_at < now)
+        )
     if filters.text:
         pattern = "%" + filters.text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(

@@ -267,6 +267,22 @@ def _audit(session: DbSession, request: AccessRequest, actor: User | None, actio
     )
 
 
+def _ans(hook: str, session: DbSession, request: AccessRequest, now: datetime, *args: Any) -> None:
+    """Keep the request's ANS timers in step with the transition (``sla.hooks``, SPEC §5).
+
+    Automatic requests (expiry of roles and contracts) are the portal's own work, not the
+    service desk's: they carry no ANS timers.
+    """
+    if request.is_automatic:
+        return
+    from sla import hooks
+
+    if args:
+        getattr(hooks, hook)(session, request, args[0], now)
+    else:
+        getattr(hooks, hook)(session, request, now)
+
+
 def _rowcount(result: Any) -> int:
     """Rows touched by an UPDATE (a CursorResult attribute the generic Result type lacks)."""
     return int(result.rowcount)
@@ -538,6 +554,7 @@ def submit_request(session: DbSession, request: AccessRequest, *, actor: User, e
         now=now,
     )
     _audit(session, request, actor, "radicar", before)
+    _ans("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
     step = current_step(session, request)
     if step is not None:
         _mail_step_deciders(session, request, step, today)
@@ -626,6 +643,7 @@ def decide_step(
         f"paso_{new_state.value}",
         before | {"step": step.kind.value, "on_behalf_of": principal.username if principal else None},
     )
+    _ans("on_step_decided", session, request, now, step)
     if request.state is RequestState.EN_APROBACION:
         _mail_step_deciders(session, request, remaining[0], local_date(now))
     elif approved:
@@ -692,6 +710,7 @@ def apply_exception(
     session.flush()
     _event(session, request, actor, "excepcion_secretario", from_state=before_state, note=justification, now=now)
     _audit(session, request, actor, "excepcion_secretario", before)
+    _ans("on_exception", session, request, now)
     _mail_requester(session, request, "aprobada por excepción del Secretario", f"Justificación: {justification}")
     _start_provisioning(session, request, now)
     return request
@@ -719,6 +738,7 @@ def cancel_request(
     session.flush()
     _event(session, request, actor, "cancelada", from_state=before_state, note=_clean(reason), now=now)
     _audit(session, request, actor, "cancelar", before)
+    _ans("on_closed", session, request, now)
     return request
 
 
@@ -755,6 +775,7 @@ def resolve_request(
     session.flush()
     _event(session, request, actor, "resuelta", from_state=RequestState.EN_EJECUCION, note=_clean(note), now=now)
     _audit(session, request, actor, "resolver", before)
+    _ans("on_closed", session, request, now)
     _mail_requester(session, request, "resuelta", _clean(note) or "La solicitud fue atendida.", also_beneficiary=True)
     return request
 
@@ -802,6 +823,8 @@ def add_comment(
         object_id=request.id,
         after={"comment": comment.id, "internal": internal},
     )
+    if is_staff(actor) and actor.id != request.requester_id:
+        _ans("on_comment_by_staff", session, request, now)
     return comment
 
 

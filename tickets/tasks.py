@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
+from celery.schedules import crontab
 from flask import current_app
 
 from portal.celery_app import periodic
@@ -14,7 +15,7 @@ from portal.db import DbSession, utcnow
 from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
 from portal.mail import OutgoingMail, deliver, render
-from tickets import provisioning
+from tickets import expiry, provisioning
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +78,20 @@ def sweep_provisioning() -> list[int]:
     db.session.commit()
     enqueue_jobs(job_ids)
     return job_ids
+
+
+def run_expiry(now: datetime) -> expiry.ExpiryReport:
+    """Warnings and automatic removals for ``now``; commits, then sends the planned jobs."""
+    from sla.services import get_calendar
+
+    calendar = get_calendar(db.session)
+    report = expiry.expire_access(db.session, now=now, add_business_days=calendar.add_business_days)
+    commit_and_dispatch(db.session)
+    return report
+
+
+@periodic(crontab(hour=6, minute=0))
+@shared_task(name="tickets.expire_access", ignore_result=True)
+def expire_access() -> None:
+    """Daily at 06:00 Bogotá. CLI twin: ``flask provisioning expire --now ISO``."""
+    run_expiry(utcnow())

@@ -192,8 +192,11 @@ def detail(request_id: int):  # type: ignore[no-untyped-def]
     comments = [c for c in access_request.comments if staff or not c.is_internal]
     chain = services.request_steps(db.session, access_request, current_round_only=False)
     current = services.current_step(db.session, access_request)
+    from sla.services import request_sla_summary
+
     return render_template(
         "tickets/detail.html",
+        sla_rows=request_sla_summary(db.session, access_request, utcnow()),
         r=access_request,
         actions=actions,
         chain=chain,
@@ -403,6 +406,7 @@ def _filters_from_args() -> QueueFilters:
         filed_from=date_arg("desde"),
         filed_to=date_arg("hasta"),
         exception_only=args.get("excepcion") == "1",
+        overdue_only=args.get("vencidas") == "1",
         text=(args.get("q") or "").strip()[:100] or None,
         sort=args.get("orden", "recientes"),
     )
@@ -424,7 +428,8 @@ def queue():  # type: ignore[no-untyped-def]
     per_page = request.args.get("por_pagina", type=int) or 25
     if per_page not in PAGE_SIZES:
         per_page = 25
-    query = queue_query(db.session, current_user, selected, filters, local_date(utcnow()))
+    now = utcnow()
+    query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
     page = db.paginate(query, per_page=per_page, max_per_page=max(PAGE_SIZES), error_out=False)
     dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
     systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()

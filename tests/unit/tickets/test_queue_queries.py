@@ -356,3 +356,21 @@ def test_pagination(app) -> None:
     assert (body["total"], body["page"], body["per_page"], len(body["items"])) == (60, 2, 50, 10)
     bad = api.get("/api/v1/requests?queue=todas&per_page=7", headers={"Authorization": f"Bearer {token}"})
     assert bad.status_code == 400 and "per_page" in bad.get_json()["errors"]
+
+
+def test_overdue_filter_shows_requests_with_an_ans_timer_past_due(app, make_request, login_as):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.db import utcnow
+    from sla.models import SlaTimer
+
+    late = make_request(state=RequestState.RADICADA)
+    on_time = make_request(state=RequestState.RADICADA)
+    with app.app_context():
+        db.session.execute(update(SlaTimer).where(SlaTimer.request_id == late).values(due_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    page = login_as("lider.ed").get("/solicitudes?bandeja=todas&vencidas=1").get_data(as_text=True)
+    assert f'data-request="{late}"' in page
+    assert f'data-request="{on_time}"' not in page

@@ -1,0 +1,149 @@
+"""``python -m bench`` (``make bench``): run every measurement, print one table, write bench/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import calendar_bench, database
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+#: issue 5's targets on a 2-core machine
+TARGETS = {
+    "batch_seconds": 0.5,
+    "batch_speedup": 300,
+    "single_us_per_op": 3.0,
+    "single_speedup": 60,
+    "tick_seconds": 0.2,
+    "report_seconds": 2.0,
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_database(requests: int, open_timers: int) -> dict[str, Any]:
+    from sla.calendar import BusinessCalendar
+    from tests.fixtures.services import Postgres
+
+    workdir = database.workdir()
+    server = Postgres(workdir / "postgres")
+    log("PostgreSQL: iniciando un clúster temporal")
+    server.start()
+    try:
+        with database.psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+            # a modest configuration for a 2-core machine with 24 GiB
+            for setting, value in (("shared_buffers", "1GB"), ("work_mem", "64MB"), ("maintenance_work_mem", "512MB")):
+                conn.execute(f"ALTER SYSTEM SET {setting} = '{value}'")
+        server.stop()
+        server.start()
+        version = database.psycopg.connect(server.dsn("postgres")).execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+
+        now = int(datetime(2026, 3, 18, 15, tzinfo=UTC).timestamp())
+        tick_url = server.create_database("bench_tick")
+        tick_app = database.make_app(tick_url, workdir / "tick")
+        database.load_tick_database(server.dsn("bench_tick"), open_timers // 2, now, 0.01, log)
+        log("tick: midiendo")
+        tick = database.run_tick(tick_app, now)
+        tick["open_timers"] = open_timers
+
+        report_url = server.create_database("bench_report")
+        report_app = database.make_app(report_url, workdir / "report")
+        database.load_report_database(server.dsn("bench_report"), requests, 2025, BusinessCalendar(), log)
+        log("informe: midiendo el mes de junio de 2025 y, como referencia, el año completo")
+        now_report = datetime(2026, 1, 15, 12, tzinfo=UTC)
+        month = database.run_report(report_app, date(2025, 6, 1), date(2025, 6, 30), now_report)
+        year = database.run_report(report_app, date(2025, 1, 1), date(2025, 12, 31), now_report, repeat=1)
+        month["requests_in_database"] = requests
+        return {"postgresql": version, "tick": tick, "report_month": month, "report_year": year}
+    finally:
+        server.cleanup()
+
+
+def table(results: dict[str, Any]) -> str:
+    cal, tick = results["calendar"], results["tick"]
+    month, year = results["report_month"], results["report_year"]
+    n = cal["computations"]
+    rows = [
+        ("Medición", "Resultado", "Meta", "Cumple"),
+        (
+            f"businesstimedelta, {n:,} vencimientos (muestra {cal['reference_sample']:,} escalada)",
+            f"{cal['reference_scaled_seconds']:.1f} s ({cal['reference_us_per_op']:.0f} µs c/u)",
+            "referencia",
+            "",
+        ),
+        (
+            f"Calendario CO, forma individual, {n:,}",
+            f"{cal['single_seconds']:.2f} s ({cal['single_us_per_op']:.2f} µs c/u, {cal['single_speedup']:.0f}×)",
+            "< 3 µs c/u, ≥ 60×",
+            ok(cal["single_us_per_op"] < TARGETS["single_us_per_op"] and cal["single_speedup"] >= TARGETS["single_speedup"]),
+        ),
+        (
+            f"Calendario CO, forma por lotes, {n:,}",
+            f"{cal['batch_seconds']:.3f} s ({cal['batch_us_per_op'] * 1000:.0f} ns c/u, {cal['batch_speedup']:.0f}×)",
+            "< 0,5 s, ≥ 300×",
+            ok(cal["batch_seconds"] < TARGETS["batch_seconds"] and cal["batch_speedup"] >= TARGETS["batch_speedup"]),
+        ),
+        (
+            f"Tick: {tick['open_timers']:,} tiempos abiertos, {tick['notices']:,} avisos debidos",
+            f"{tick['seconds'] * 1000:.0f} ms ({tick['mails']} correos; tick sin avisos {tick['idle_tick_seconds'] * 1000:.1f} ms)",
+            "< 200 ms",
+            ok(tick["seconds"] < TARGETS["tick_seconds"]),
+        ),
+        (
+            f"Informe ANS mensual ({month['period']}), {month['requests_in_database']:,} solicitudes en la base",
+            f"{month['seconds_median']:.2f} s (primera {month['seconds_first']:.2f} s; {month['measured_timers']:,} tiempos)",
+            "< 2 s",
+            ok(month["seconds_median"] < TARGETS["report_seconds"]),
+        ),
+        (
+            f"Informe ANS del año completo ({year['period']}), como referencia",
+            f"{year['seconds_first']:.2f} s ({year['measured_timers']:,} tiempos)",
+            "—",
+            "",
+        ),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines.append(f"Acuerdo con businesstimedelta en la muestra: {cal['reference_agreement'] * 100:.2f} %")
+    return "\n".join(lines)
+
+
+def ok(value: bool) -> str:
+    return "sí" if value else "NO"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--computations", type=int, default=1_000_000)
+    parser.add_argument("--reference-sample", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--open-timers", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("FLASK_APP", "portal:create_app")
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "targets": TARGETS,
+    }
+    results["calendar"] = calendar_bench.run(args.computations, args.reference_sample, log)
+    results.update(run_database(args.requests, args.open_timers))
+    results["total_seconds"] = time.perf_counter() - started
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"Resultados en {RESULTS} ({results['total_seconds']:.0f} s en total).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

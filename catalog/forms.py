@@ -1,0 +1,146 @@
+"""Web forms of the catalogue and the committee: the initiative, its reports, sessions, agenda, members."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from catalog.models import Enabler, FundingSource, SessionKind
+
+
+class PesosField(IntegerField):
+    """Whole pesos, typed as people write them in Colombia: 480000000, 480.000.000 or $ 480.000.000."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [re.sub(r"[\s$.]", "", valuelist[0])]
+        super().process_formdata(valuelist)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InitiativeForm(FlaskForm):
+    """The initiative's card. It may be saved incomplete; postulating asks for everything."""
+
+    dependency_id = SelectField(_l("Dependencia"), coerce=int, validators=[DataRequired(_l("Seleccione la dependencia."))])
+    title = StringField(_l("Nombre de la iniciativa"), validators=[DataRequired(_l("Escriba el nombre.")), Length(max=200)])
+    description = TextAreaField(_l("Descripción"), validators=[DataRequired(_l("Describa la iniciativa.")), Length(max=8000)])
+    objective = TextAreaField(_l("Objetivo"), validators=[DataRequired(_l("Escriba el objetivo.")), Length(max=4000)])
+    enablers = MultiCheckboxField(
+        _l("Habilitadores de la Política de Gobierno Digital"),
+        choices=[SelectChoice(e.value, e.label) for e in Enabler],
+        validators=[Optional()],
+    )
+    is_in_peti = BooleanField(_l("Está incluida en el PETI"))
+    estimated_budget = PesosField(
+        _l("Presupuesto estimado (pesos)"),
+        validators=[Optional(), NumberRange(min=0, message=_l("El presupuesto no puede ser negativo."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    funding_source = SelectField(
+        _l("Fuente de financiación"),
+        choices=[SelectChoice("", _l("— Seleccione —"))] + [SelectChoice(f.value, f.label) for f in FundingSource],
+        validators=[Optional()],
+    )
+    start_date = DateField(_l("Fecha estimada de inicio"), validators=[Optional()])
+    end_date = DateField(_l("Fecha estimada de finalización"), validators=[Optional()])
+    sponsor = StringField(_l("Patrocinador (cargo de quien la respalda)"), validators=[Optional(), Length(max=200)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Motivo"), validators=[Optional(), Length(max=4000)])
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("Documento (PDF, máximo 10 MB)"), validators=[FileRequired(_l("Seleccione un archivo."))])
+
+
+class ProgressForm(FlaskForm):
+    reported_on = DateField(_l("Fecha de corte"), validators=[DataRequired(_l("Indique la fecha de corte."))])
+    percent = IntegerField(
+        _l("Avance (%)"),
+        validators=[
+            InputRequired(_l("Indique el porcentaje de avance.")),
+            NumberRange(min=0, max=100, message=_l("Entre 0 y 100.")),
+        ],
+    )
+    indicators = TextAreaField(_l("Indicadores"), validators=[DataRequired(_l("Describa los indicadores.")), Length(max=4000)])
+    risks = TextAreaField(_l("Riesgos"), validators=[Optional(), Length(max=4000)])
+
+
+class FinishForm(FlaskForm):
+    note = TextAreaField(_l("Observaciones de cierre"), validators=[Optional(), Length(max=4000)])
+
+
+class SessionForm(FlaskForm):
+    kind = RadioField(
+        _l("Tipo de sesión"),
+        choices=[SelectChoice(k.value, k.label) for k in SessionKind],
+        default=SessionKind.ORDINARIA.value,
+        validators=[DataRequired(_l("Seleccione el tipo de sesión."))],
+    )
+    day = DateField(_l("Fecha"), validators=[DataRequired(_l("Indique la fecha."))])
+    start_time = TimeField(_l("Hora de inicio"), validators=[DataRequired(_l("Indique la hora de inicio."))])
+    end_time = TimeField(_l("Hora de finalización"), validators=[DataRequired(_l("Indique la hora de finalización."))])
+    place = StringField(_l("Lugar"), validators=[Optional(), Length(max=300)])
+    virtual_link = StringField(_l("Enlace de la reunión virtual"), validators=[Optional(), Length(max=500)])
+    requested_inputs = TextAreaField(_l("Insumos solicitados"), validators=[Optional(), Length(max=4000)])
+    requested_by_member_id = SelectField(_l("Integrante que la solicita"), coerce=int, validators=[Optional()])
+    extraordinary_reason = TextAreaField(_l("Motivo de la sesión extraordinaria"), validators=[Optional(), Length(max=4000)])
+
+
+class AgendaInitiativeForm(FlaskForm):
+    initiative_id = SelectField(
+        _l("Iniciativa postulada"), coerce=int, validators=[DataRequired(_l("Seleccione la iniciativa."))]
+    )
+
+
+class AgendaTopicForm(FlaskForm):
+    title = StringField(_l("Tema"), validators=[DataRequired(_l("Escriba el tema.")), Length(max=300)])
+
+
+class GuestForm(FlaskForm):
+    name = StringField(_l("Nombre del invitado"), validators=[DataRequired(_l("Escriba el nombre.")), Length(max=200)])
+    email = StringField(_l("Correo del invitado"), validators=[DataRequired(_l("Escriba el correo.")), Length(max=254)])
+    organization = StringField(_l("Entidad u organización"), validators=[Optional(), Length(max=200)])
+
+
+class ConveneForm(FlaskForm):
+    note = TextAreaField(_l("Nota para los convocados (opcional)"), validators=[Optional(), Length(max=2000)])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post (move, remove)."""
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(_l("Persona"), coerce=int, validators=[DataRequired(_l("Seleccione a la persona."))])
+    position = StringField(_l("Cargo en el comité"), validators=[DataRequired(_l("Escriba el cargo.")), Length(max=200)])
+    dependency_id = SelectField(_l("Dependencia"), coerce=int, validators=[Optional()])
+    is_voting = BooleanField(_l("Con voto"), default=True)
+    is_chair = BooleanField(_l("Preside el comité (voto dirimente)"))
+    is_technical_secretariat = BooleanField(_l("Ejerce la secretaría técnica"))
+    is_active = BooleanField(_l("Activo"), default=True)

@@ -1,0 +1,529 @@
+"""TIC initiatives, the committee's members, its sessions, agenda and convocations (SPEC §6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import utcnow
+from portal.extensions import db
+from portal.models import Dependency, User, enum_column
+
+
+class InitiativeState(StrEnum):
+    """``registrada → postulada → en_agenda → aprobada | rechazada | aplazada``, then
+    ``en_ejecucion → finalizada`` (SPEC §6). An ``aplazada`` initiative may go on a later agenda."""
+
+    REGISTRADA = "registrada"
+    POSTULADA = "postulada"
+    EN_AGENDA = "en_agenda"
+    APROBADA = "aprobada"
+    RECHAZADA = "rechazada"
+    APLAZADA = "aplazada"
+    EN_EJECUCION = "en_ejecucion"
+    FINALIZADA = "finalizada"
+
+    @property
+    def label(self) -> str:
+        return INITIATIVE_STATE_LABELS[self]
+
+
+INITIATIVE_STATE_LABELS = {
+    InitiativeState.REGISTRADA: "Registrada",
+    InitiativeState.POSTULADA: "Postulada",
+    InitiativeState.EN_AGENDA: "En agenda",
+    InitiativeState.APROBADA: "Aprobada",
+    InitiativeState.RECHAZADA: "Rechazada",
+    InitiativeState.APLAZADA: "Aplazada",
+    InitiativeState.EN_EJECUCION: "En ejecución",
+    InitiativeState.FINALIZADA: "Finalizada",
+}
+
+#: What the committee may put on an agenda: postulated, or deferred by an earlier session.
+AGENDA_CANDIDATE_STATES = frozenset({InitiativeState.POSTULADA, InitiativeState.APLAZADA})
+#: The committee's decisions on an agenda item (recorded by the voting of the next issue).
+OUTCOME_STATES = frozenset({InitiativeState.APROBADA, InitiativeState.RECHAZADA, InitiativeState.APLAZADA})
+#: Shown on the public catalogue: what the committee approved, in execution or finished.
+PUBLIC_STATES = frozenset({InitiativeState.APROBADA, InitiativeState.EN_EJECUCION, InitiativeState.FINALIZADA})
+
+
+class Enabler(StrEnum):
+    """The cross-cutting enablers of the Política de Gobierno Digital (Decreto 767 de 2022)."""
+
+    ARQUITECTURA = "arquitectura"
+    SEGURIDAD = "seguridad_privacidad"
+    SERVICIOS_CIUDADANOS = "servicios_ciudadanos_digitales"
+    CULTURA = "cultura_apropiacion"
+
+    @property
+    def label(self) -> str:
+        return {
+            "arquitectura": "Arquitectura",
+            "seguridad_privacidad": "Seguridad y Privacidad de la Información",
+            "servicios_ciudadanos_digitales": "Servicios Ciudadanos Digitales",
+            "cultura_apropiacion": "Cultura y Apropiación",
+        }[self.value]
+
+
+class FundingSource(StrEnum):
+    RECURSOS_PROPIOS = "recursos_propios"
+    SGP = "sgp"
+    SGR = "sgr"
+    COFINANCIACION = "cofinanciacion"
+    COOPERACION = "cooperacion"
+    CREDITO = "credito"
+    OTRA = "otra"
+
+    @property
+    def label(self) -> str:
+        return {
+            "recursos_propios": "Recursos propios",
+            "sgp": "Sistema General de Participaciones (SGP)",
+            "sgr": "Sistema General de Regalías (SGR)",
+            "cofinanciacion": "Cofinanciación (MinTIC u otras entidades)",
+            "cooperacion": "Cooperación internacional",
+            "credito": "Crédito",
+            "otra": "Otra fuente",
+        }[self.value]
+
+
+class InitiativeCounter(db.Model):  # type: ignore[name-defined,misc]
+    """Last code number given per year, incremented in the registering transaction (no gaps)."""
+
+    __tablename__ = "initiative_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Initiative(db.Model):  # type: ignore[name-defined,misc]
+    """An iniciativa/proyecto TIC of a dependency: the entity's inventory of TIC projects (SPEC §6)."""
+
+    __tablename__ = "initiatives"
+    __table_args__ = (
+        CheckConstraint(
+            "(postulation_requested_at IS NULL) = (postulation_requested_by_id IS NULL)", name="postulation_request_complete"
+        ),
+        CheckConstraint(
+            "(state = 'registrada') OR (postulated_at IS NOT NULL AND postulation_confirmed_by_id IS NOT NULL)",
+            name="postulated_is_confirmed",
+        ),
+        CheckConstraint(
+            "(state NOT IN ('aprobada', 'rechazada', 'aplazada', 'en_ejecucion', 'finalizada')) OR (decided_at IS NOT NULL)",
+            name="decided_has_time",
+        ),
+        CheckConstraint(
+            "(state NOT IN ('en_ejecucion', 'finalizada')) OR (execution_started_at IS NOT NULL)", name="execution_has_start"
+        ),
+        CheckConstraint("(state <> 'finalizada') OR (finished_at IS NOT NULL)", name="finished_has_time"),
+        CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint("(estimated_budget IS NULL) OR (estimated_budget >= 0)", name="budget_not_negative"),
+        CheckConstraint("(start_date IS NULL) OR (end_date IS NULL) OR (end_date >= start_date)", name="dates_ordered"),
+        Index("ix_initiatives_state_dependency", "state", "dependency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: INI-YYYY-NNNN, given at registration
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    #: the year of the code (registration): the catalogue's "año" filter
+    year: Mapped[int] = mapped_column(index=True)
+    dependency_id: Mapped[int] = mapped_column(ForeignKey("dependencies.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str] = mapped_column(Text)
+    #: included in the Plan Estratégico de Tecnologías de la Información
+    is_in_peti: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: whole Colombian pesos
+    estimated_budget: Mapped[int | None] = mapped_column(BigInteger)
+    funding_source: Mapped[FundingSource | None] = mapped_column(enum_column(FundingSource, "funding_source"))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    #: the sponsoring official (position or name); never shown on the public catalogue
+    sponsor: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[InitiativeState] = mapped_column(
+        enum_column(InitiativeState, "initiative_state"), default=InitiativeState.REGISTRADA
+    )
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the enlace asked for postulation; the head of the dependency has not confirmed yet
+    postulation_requested_at: Mapped[datetime | None]
+    postulation_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the head of the dependency confirmed: the dependency postulates it to the committee
+    postulated_at: Mapped[datetime | None]
+    postulation_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decision_session_id: Mapped[int | None] = mapped_column(ForeignKey("committee_sessions.id"))
+    execution_started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: the last progress report's percent (0 until one is reported)
+    progress_percent: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    dependency: Mapped[Dependency] = relationship(lazy="joined")
+    registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id], lazy="joined")
+    postulation_requested_by: Mapped[User | None] = relationship(foreign_keys=[postulation_requested_by_id], lazy="joined")
+    postulation_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[postulation_confirmed_by_id], lazy="joined")
+    enabler_rows: Mapped[list[InitiativeEnabler]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="InitiativeEnabler.enabler"
+    )
+    events: Mapped[list[InitiativeEvent]] = relationship(order_by="InitiativeEvent.id", lazy="raise_on_sql")
+    documents: Mapped[list[InitiativeDocument]] = relationship(order_by="InitiativeDocument.id", lazy="raise_on_sql")
+    progress_reports: Mapped[list[ProgressReport]] = relationship(
+        order_by="(ProgressReport.reported_on, ProgressReport.id)", lazy="raise_on_sql"
+    )
+
+    @property
+    def enablers(self) -> list[Enabler]:
+        order = list(Enabler)
+        return sorted((row.enabler for row in self.enabler_rows), key=order.index)
+
+    @property
+    def is_postulation_pending(self) -> bool:
+        return self.state is InitiativeState.REGISTRADA and self.postulation_requested_at is not None
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "state": self.state.value,
+            "title": self.title,
+            "dependency": self.dependency_id,
+            "enablers": [e.value for e in self.enablers],
+            "is_in_peti": self.is_in_peti,
+            "estimated_budget": self.estimated_budget,
+            "funding_source": self.funding_source.value if self.funding_source else None,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "postulation_pending": self.is_postulation_pending,
+            "progress_percent": self.progress_percent,
+        }
+
+
+class InitiativeEnabler(db.Model):  # type: ignore[name-defined,misc]
+    """The Gobierno Digital enablers an initiative is aligned with (one row each, to filter by)."""
+
+    __tablename__ = "initiative_enablers"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True)
+    enabler: Mapped[Enabler] = mapped_column(enum_column(Enabler, "enabler"), primary_key=True)
+
+
+class InitiativeEvent(db.Model):  # type: ignore[name-defined,misc]
+    """The initiative's timeline: every transition, who made it and why."""
+
+    __tablename__ = "initiative_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
+
+
+EVENT_LABELS = {
+    "registrada": "Registrada",
+    "editada": "Editada",
+    "postulacion_solicitada": "Postulación solicitada al jefe de la dependencia",
+    "postulacion_devuelta": "Postulación devuelta por el jefe",
+    "postulada": "Postulada al comité (confirmó el jefe)",
+    "incluida_en_agenda": "Incluida en el orden del día",
+    "retirada_de_agenda": "Retirada del orden del día",
+    "decision_comite": "Decisión del comité",
+    "en_ejecucion": "En ejecución",
+    "avance_reportado": "Avance reportado",
+    "finalizada": "Finalizada",
+    "documento_adjuntado": "Documento adjuntado",
+}
+
+
+class InitiativeDocument(db.Model):  # type: ignore[name-defined,misc]
+    """A supporting document (ficha, estudio previo, cotización): a PDF checked by content, at most 10 MB."""
+
+    __tablename__ = "initiative_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship(lazy="joined")
+
+
+class ProgressReport(db.Model):  # type: ignore[name-defined,misc]
+    """A progress report of an initiative in execution: percent, indicators and risks."""
+
+    __tablename__ = "initiative_progress_reports"
+    __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    reported_on: Mapped[date]
+    percent: Mapped[int]
+    indicators: Mapped[str] = mapped_column(Text)
+    risks: Mapped[str | None] = mapped_column(Text)
+    reported_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reported_by: Mapped[User] = relationship(lazy="joined")
+
+
+class CommitteeMember(db.Model):  # type: ignore[name-defined,misc]
+    """A seat of the committee (seed Mesa §3): who, in which position, with or without vote.
+
+    The head of the IT office chairs with the casting vote (seed Mesa §8); the technical secretariat
+    convenes and keeps the actas (seed Mesa §6). At most one active chair; one active seat per person.
+    """
+
+    __tablename__ = "committee_members"
+    __table_args__ = (
+        CheckConstraint("(NOT is_chair) OR is_voting", name="chair_votes"),
+        Index(
+            "uq_committee_members_active_chair",
+            "is_chair",
+            unique=True,
+            postgresql_where=text("is_chair AND is_active"),
+            sqlite_where=text("is_chair AND is_active"),
+        ),
+        Index(
+            "uq_committee_members_active_user",
+            "user_id",
+            unique=True,
+            postgresql_where=text("is_active"),
+            sqlite_where=text("is_active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the position held in the committee, as the convocation and the acta name it
+    position: Mapped[str] = mapped_column(String(200))
+    is_voting: Mapped[bool] = mapped_column(default=True, server_default=true())
+    dependency_id: Mapped[int | None] = mapped_column(ForeignKey("dependencies.id"))
+    is_chair: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_technical_secretariat: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    dependency: Mapped[Dependency | None] = relationship(lazy="joined")
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "user": self.user_id,
+            "position": self.position,
+            "is_voting": self.is_voting,
+            "dependency": self.dependency_id,
+            "is_chair": self.is_chair,
+            "is_technical_secretariat": self.is_technical_secretariat,
+            "is_active": self.is_active,
+        }
+
+
+class SessionKind(StrEnum):
+    ORDINARIA = "ordinaria"
+    EXTRAORDINARIA = "extraordinaria"
+
+    @property
+    def label(self) -> str:
+        return {"ordinaria": "Ordinaria", "extraordinaria": "Extraordinaria"}[self.value]
+
+
+class SessionState(StrEnum):
+    PROGRAMADA = "programada"
+    CONVOCADA = "convocada"
+    #: held (attendance, votes and acta: the next issue)
+    REALIZADA = "realizada"
+    CANCELADA = "cancelada"
+
+    @property
+    def label(self) -> str:
+        return {"programada": "Programada", "convocada": "Convocada", "realizada": "Realizada", "cancelada": "Cancelada"}[
+            self.value
+        ]
+
+
+#: A session whose agenda, data and guests may still change, and that may be convened.
+OPEN_SESSION_STATES = frozenset({SessionState.PROGRAMADA, SessionState.CONVOCADA})
+
+
+class CommitteeSession(db.Model):  # type: ignore[name-defined,misc]
+    """A session of the committee: ``ordinaria`` (quarterly) or ``extraordinaria`` (on request of members)."""
+
+    __tablename__ = "committee_sessions"
+    __table_args__ = (
+        UniqueConstraint("year", "number", name="uq_committee_sessions_year_number"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("(place IS NOT NULL) OR (virtual_link IS NOT NULL)", name="has_place_or_link"),
+        CheckConstraint(
+            "(kind <> 'extraordinaria') OR (requested_by_member_id IS NOT NULL AND extraordinary_reason IS NOT NULL)",
+            name="extraordinary_requested",
+        ),
+        CheckConstraint("(state <> 'convocada') OR (convened_at IS NOT NULL)", name="convened_has_time"),
+        CheckConstraint(
+            "(state <> 'cancelada') OR (cancelled_at IS NOT NULL AND cancel_reason IS NOT NULL)", name="cancel_reason"
+        ),
+        Index("ix_committee_sessions_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the session's year (Bogotá) and its number within the year
+    year: Mapped[int]
+    number: Mapped[int]
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind, "session_kind"))
+    state: Mapped[SessionState] = mapped_column(enum_column(SessionState, "session_state"), default=SessionState.PROGRAMADA)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(300))
+    virtual_link: Mapped[str | None] = mapped_column(String(500))
+    #: the inputs the convocation asks for (seed Mesa §6)
+    requested_inputs: Mapped[str | None] = mapped_column(Text)
+    #: an extraordinaria is convened on request of members (seed Mesa §6): who asked, and why
+    requested_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("committee_members.id"))
+    extraordinary_reason: Mapped[str | None] = mapped_column(Text)
+    #: the iCalendar UID: the same for every invitation of this session
+    ics_uid: Mapped[str] = mapped_column(String(200), unique=True)
+    #: SEQUENCE of the last invitation sent; None before the first convocation
+    ics_sequence: Mapped[int | None]
+    convened_at: Mapped[datetime | None]
+    last_convened_at: Mapped[datetime | None]
+    #: data, agenda or guests changed after the last convocation: an updated one should go out
+    has_unsent_changes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    requested_by: Mapped[CommitteeMember | None] = relationship(lazy="joined")
+    items: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.position", lazy="raise_on_sql")
+    guests: Mapped[list[SessionGuest]] = relationship(order_by="SessionGuest.id", lazy="raise_on_sql")
+    convocations: Mapped[list[SessionConvocation]] = relationship(order_by="SessionConvocation.sequence", lazy="raise_on_sql")
+
+    @property
+    def label(self) -> str:
+        return f"Sesión {self.kind.label.lower()} N.º {self.number} de {self.year}"
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "kind": self.kind.value,
+            "state": self.state.value,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "place": self.place,
+            "virtual_link": self.virtual_link,
+            "requested_by_member": self.requested_by_member_id,
+            "ics_sequence": self.ics_sequence,
+        }
+
+
+class AgendaItemKind(StrEnum):
+    QUORUM = "verificacion_quorum"
+    ACTA_ANTERIOR = "acta_anterior"
+    COMPROMISOS = "seguimiento_compromisos"
+    INICIATIVA = "iniciativa"
+    TEMA = "tema"
+    VARIOS = "proposiciones_varios"
+
+    @property
+    def label(self) -> str:
+        return {
+            "verificacion_quorum": "Verificación del quórum",
+            "acta_anterior": "Lectura y aprobación del acta anterior",
+            "seguimiento_compromisos": "Seguimiento de compromisos",
+            "iniciativa": "Iniciativa",
+            "tema": "Tema",
+            "proposiciones_varios": "Proposiciones y varios",
+        }[self.value]
+
+
+class AgendaItem(db.Model):  # type: ignore[name-defined,misc]
+    """One point of the orden del día, in order."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        UniqueConstraint("session_id", "position", name="uq_agenda_items_session_position"),
+        UniqueConstraint("session_id", "initiative_id", name="uq_agenda_items_session_initiative"),
+        CheckConstraint("(kind = 'iniciativa') = (initiative_id IS NOT NULL)", name="initiative_item_has_initiative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[AgendaItemKind] = mapped_column(enum_column(AgendaItemKind, "agenda_item_kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
+
+    initiative: Mapped[Initiative | None] = relationship(lazy="joined")
+
+
+class SessionGuest(db.Model):  # type: ignore[name-defined,misc]
+    """A guest of a session: a person or representative of a public or private entity (seed Mesa §7)."""
+
+    __tablename__ = "session_guests"
+    __table_args__ = (UniqueConstraint("session_id", "email", name="uq_session_guests_session_email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionConvocation(db.Model):  # type: ignore[name-defined,misc]
+    """Each invitation sent for a session, kept as evidence: when, to whom, how early, the ICS itself."""
+
+    __tablename__ = "session_convocations"
+    __table_args__ = (UniqueConstraint("session_id", "sequence", name="uq_session_convocations_session_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), index=True)
+    #: the invitation's SEQUENCE (0 for the first one)
+    sequence: Mapped[int]
+    #: REQUEST (invitation or update) or CANCEL
+    method: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[datetime]
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the session's start when this went out (a later change of date needs a new convocation)
+    session_starts_at: Mapped[datetime]
+    #: calendar days between the day it went out and the session's day (Bogotá)
+    days_before: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+    #: [{"name", "email", "kind": miembro|jefe|invitado, "required": bool}]
+    recipients: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    ics: Mapped[str] = mapped_column(Text)
+
+    sent_by: Mapped[User] = relationship(lazy="joined")

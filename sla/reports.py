@@ -1,0 +1,538 @@
+"""The ANS report for the Secretario (SPEC §5): compliance, medians and 90th percentiles in business
+hours, open requests by age, breaches, the Secretario's exceptions and the approvers' step times.
+
+Everything is aggregated by the database (GROUP BY), never by loading timers into Python, and
+from ``sla_timers`` alone (each timer carries its request's form, action and dependency and, for a
+step, who decided it), through the index on ``stopped_at``:
+
+- on PostgreSQL the percentiles are ``percentile_cont(p) WITHIN GROUP (ORDER BY elapsed)``, and
+  one scan with GROUPING SETS gives the figures per metric, form, action, dependency and month;
+- on SQLite, which lacks it, the same continuous percentile is computed in SQL too: a window
+  ``row_number()``/``count()`` per group ranks the values, the two order statistics around
+  ``p·(n−1)`` are picked by a grouped ``max(CASE …)``, and the outer query interpolates linearly
+  between them — exactly ``percentile_cont``'s definition, so both databases give the same numbers.
+
+A timer counts in the period when it stopped there with the outcome ``completado``; it is within
+its target when the business time it measured (pauses excluded) is at most the target. Timers of
+rejected or cancelled requests and steps skipped by the Secretario's exception are not measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, func, literal_column, select, tuple_
+from sqlalchemy.dialects.postgresql import array as pg_array
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.clock import BOGOTA, local_date
+from portal.db import DbSession
+from portal.errors import ValidationFailed
+from portal.models import Dependency, User
+from sla.calendar import BusinessCalendar
+from sla.models import SlaMetric, SlaOutcome, SlaTimer
+from sla.services import get_calendar
+from tickets.models import (
+    ACTION_LABELS,
+    FORM_TITLES,
+    OPEN_STATES,
+    AccessRequest,
+    RequestAction,
+    RequestForm,
+)
+
+HOUR = 3600.0
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+#: open requests by age in business days: (label, highest age of the band); the last band has no limit
+AGE_BANDS: tuple[tuple[str, int | None], ...] = (
+    ("0 a 1 días hábiles", 1),
+    ("2 a 3 días hábiles", 3),
+    ("4 a 5 días hábiles", 5),
+    ("6 a 10 días hábiles", 10),
+    ("Más de 10 días hábiles", None),
+)
+MAX_PERIOD_DAYS = 3 * 366
+MAX_LISTED = 100
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The period (local dates, both included) and optionally one dependency."""
+
+    start: date
+    end: date
+    dependency_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationFailed("El periodo no es válido.", fields={"hasta": ["Debe ser igual o posterior a «desde»."]})
+        if (self.end - self.start).days > MAX_PERIOD_DAYS:
+            raise ValidationFailed("El periodo es demasiado largo.", fields={"hasta": ["Máximo tres años."]})
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(0), BOGOTA).astimezone(UTC)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first instant after the period (local midnight after its last day), in UTC."""
+        return datetime.combine(self.end + timedelta(days=1), time(0), BOGOTA).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Measured timers of a group: how many, how many within target, median and p90 in business hours."""
+
+    total: int
+    met: int
+    median_hours: float | None
+    p90_hours: float | None
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+    @property
+    def breached(self) -> int:
+        return self.total - self.met
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "within_target": self.met,
+            "compliance_percent": self.percent,
+            "median_hours": self.median_hours,
+            "p90_hours": self.p90_hours,
+        }
+
+
+@dataclass
+class GroupRow:
+    key: str
+    label: str
+    stats: dict[SlaMetric, Stats] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    request_id: int
+    number: str | None
+    metric: SlaMetric
+    dependency: str
+    target_hours: float
+    elapsed_hours: float
+    stopped_at: datetime
+
+    @property
+    def over_hours(self) -> float:
+        return round(self.elapsed_hours - self.target_hours, 2)
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    request_id: int
+    number: str | None
+    approved_at: datetime | None
+    dependency: str
+    authorised_by: str | None
+    justification: str | None
+
+
+@dataclass
+class AnsReport:
+    filters: ReportFilters
+    now: datetime
+    dependency_name: str | None
+    summary: dict[SlaMetric, Stats]
+    by_form: list[GroupRow]
+    by_action: list[GroupRow]
+    by_dependency: list[GroupRow]
+    by_month: list[GroupRow]
+    approvers: list[GroupRow]
+    open_by_age: list[tuple[str, int]]
+    open_breached: dict[SlaMetric, int]
+    worst_breaches: list[BreachRow]
+    exceptions: list[ExceptionRow]
+    exception_count: int
+    uses_placeholders: bool
+
+    @property
+    def breached_total(self) -> int:
+        return sum(s.breached for s in self.summary.values())
+
+    def dimensions(self) -> list[tuple[str, str, list[GroupRow]]]:
+        """(key, title, rows) of the compliance tables, in the order they are shown and exported."""
+        return [
+            ("formato", "Cumplimiento por formato", self.by_form),
+            ("accion", "Cumplimiento por acción", self.by_action),
+            ("dependencia", "Cumplimiento por dependencia", self.by_dependency),
+            ("mes", "Cumplimiento por mes", self.by_month),
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        def groups(rows: list[GroupRow]) -> list[dict[str, Any]]:
+            return [{"key": r.key, "label": r.label, "metrics": {m.value: s.as_dict() for m, s in r.stats.items()}} for r in rows]
+
+        return {
+            "period": {"from": self.filters.start.isoformat(), "to": self.filters.end.isoformat()},
+            "dependency_id": self.filters.dependency_id,
+            "dependency": self.dependency_name,
+            "generated_at": self.now.isoformat(),
+            "uses_placeholder_targets": self.uses_placeholders,
+            "summary": {m.value: s.as_dict() for m, s in self.summary.items()},
+            "by_form": groups(self.by_form),
+            "by_action": groups(self.by_action),
+            "by_dependency": groups(self.by_dependency),
+            "by_month": groups(self.by_month),
+            "approvers": groups(self.approvers),
+            "open_by_age": [{"band": label, "count": count} for label, count in self.open_by_age],
+            "open_breached": {m.value: n for m, n in self.open_breached.items()},
+            "breaches": [
+                {
+                    "request_id": b.request_id,
+                    "number": b.number,
+                    "metric": b.metric.value,
+                    "dependency": b.dependency,
+                    "target_hours": b.target_hours,
+                    "elapsed_hours": b.elapsed_hours,
+                    "over_hours": b.over_hours,
+                    "stopped_at": b.stopped_at.isoformat(),
+                }
+                for b in self.worst_breaches
+            ],
+            "exceptions": {
+                "count": self.exception_count,
+                "requests": [
+                    {
+                        "request_id": e.request_id,
+                        "number": e.number,
+                        "approved_at": e.approved_at.isoformat() if e.approved_at else None,
+                        "dependency": e.dependency,
+                        "authorised_by": e.authorised_by,
+                        "justification": e.justification,
+                    }
+                    for e in self.exceptions
+                ],
+            },
+        }
+
+
+def month_label(key: str) -> str:
+    """``2026-07`` → ``julio de 2026``."""
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1]} de {year}"
+
+
+# ---------------------------------------------------------------- the queries
+
+
+def _measured(filters: ReportFilters) -> list[ColumnElement[bool]]:
+    """The timers measured in the period: completed, stopped between its bounds (the index on ``stopped_at``)."""
+    conditions = [
+        SlaTimer.stopped_at >= filters.start_at,
+        SlaTimer.stopped_at < filters.end_at,
+        SlaTimer.outcome == SlaOutcome.COMPLETADO,
+    ]
+    if filters.dependency_id is not None:
+        conditions.append(SlaTimer.dependency_id == filters.dependency_id)
+    return conditions
+
+
+def _month_expr(dialect: str) -> ColumnElement[Any]:
+    """The local (Bogotá) month of a timer's stop, ``YYYY-MM``; literals inline so that GROUP BY matches."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(literal_column("'America/Bogota'"), SlaTimer.stopped_at), literal_column("'YYYY-MM'"))
+    # SQLite stores UTC without offset; Bogotá is UTC-5 all year (no daylight saving since 1993)
+    return func.strftime(literal_column("'%Y-%m'"), SlaTimer.stopped_at, literal_column("'-5 hours'"))
+
+
+def _met() -> ColumnElement[int]:
+    return case((SlaTimer.elapsed_seconds <= SlaTimer.target_seconds, literal_column("1")), else_=literal_column("0"))
+
+
+def _percentiles() -> Any:
+    """PostgreSQL: the median and the 90th percentile from one sort, ``percentile_cont(ARRAY[0.5, 0.9])``."""
+    return func.percentile_cont(pg_array([0.5, 0.9])).within_group(SlaTimer.elapsed_seconds).label("p")
+
+
+def _hours(seconds: Any) -> float | None:
+    return round(float(seconds) / HOUR, 2) if seconds is not None else None
+
+
+def _stats(row: Any) -> Stats:
+    p50, p90 = (row.p[0], row.p[1]) if "p" in row._mapping else (row.p50, row.p90)
+    return Stats(total=int(row.n), met=int(row.met or 0), median_hours=_hours(p50), p90_hours=_hours(p90))
+
+
+def grouped_stats(
+    session: DbSession, filters: ReportFilters, groups: list[Any], *, metrics: tuple[SlaMetric, ...] = tuple(SlaMetric)
+) -> dict[tuple[Any, ...], Stats]:
+    """(group values…, metric) -> Stats of the measured timers, aggregated in SQL (one query)."""
+    keys = [*groups, SlaTimer.metric]
+    conditions = [*_measured(filters), SlaTimer.metric.in_(metrics)]
+    if session.get_bind().dialect.name == "postgresql":
+        query = (
+            select(
+                *[k.label(f"k{i}") for i, k in enumerate(keys)],
+                func.count().label("n"),
+                func.sum(_met()).label("met"),
+                _percentiles(),
+            )
+            .where(*conditions)
+            .group_by(*keys)
+        )
+    else:
+        ranked = (
+            select(
+                *[k.label(f"k{i}") for i, k in enumerate(keys)],
+                SlaTimer.elapsed_seconds.label("elapsed"),
+                _met().label("met"),
+                (func.row_number().over(partition_by=keys, order_by=SlaTimer.elapsed_seconds) - 1).label("rn"),
+                func.count().over(partition_by=keys).label("n"),
+            )
+            .where(*conditions)
+            .subquery()
+        )
+        ranked_keys = [ranked.c[f"k{i}"] for i in range(len(keys))]
+        picks: list[Any] = []
+        for name, p in (("p50", 0.5), ("p90", 0.9)):
+            position = p * (ranked.c.n - 1)
+            k = cast(position, Integer)  # SQLite's CAST truncates: floor for these non-negative positions
+            picks += [
+                func.max(case((ranked.c.rn == k, ranked.c.elapsed))).label(f"{name}_lo"),
+                func.max(case((ranked.c.rn == k + 1, ranked.c.elapsed))).label(f"{name}_hi"),
+                func.max(position - k).label(f"{name}_frac"),
+            ]
+        grouped = (
+            select(*ranked_keys, func.max(ranked.c.n).label("n"), func.sum(ranked.c.met).label("met"), *picks)
+            .group_by(*ranked_keys)
+            .subquery()
+        )
+
+        def interpolate(name: str) -> Any:
+            lo, hi, frac = grouped.c[f"{name}_lo"], grouped.c[f"{name}_hi"], grouped.c[f"{name}_frac"]
+            return (lo + func.coalesce(hi - lo, 0) * frac).label(name)
+
+        query = select(
+            *[grouped.c[f"k{i}"] for i in range(len(keys))], grouped.c.n, grouped.c.met, interpolate("p50"), interpolate("p90")
+        )
+    result: dict[tuple[Any, ...], Stats] = {}
+    for row in session.execute(query):
+        values = tuple(row[: len(keys)])
+        result[(*values[:-1], SlaMetric(values[-1]))] = _stats(row)
+    return result
+
+
+def dimension_stats(session: DbSession, filters: ReportFilters) -> dict[str, dict[tuple[Any, ...], Stats]]:
+    """The compliance figures by metric alone and by form, action, dependency and month.
+
+    On PostgreSQL one scan with GROUPING SETS computes them all; SQLite runs one query each.
+    """
+    dialect = session.get_bind().dialect.name
+    dimensions: dict[str, Any] = {
+        "form": SlaTimer.form,
+        "action": SlaTimer.action,
+        "dependency": SlaTimer.dependency_id,
+        "month": _month_expr(dialect),
+    }
+    single_month = (filters.start.year, filters.start.month) == (filters.end.year, filters.end.month)
+    if single_month:  # every measured timer stopped in that month: its row is the summary
+        del dimensions["month"]
+    result = _dimension_stats(session, filters, dimensions, dialect)
+    if single_month:
+        result["month"] = {(f"{filters.start:%Y-%m}", metric): value for (metric,), value in result["summary"].items()}
+    return result
+
+
+def _dimension_stats(
+    session: DbSession, filters: ReportFilters, dimensions: dict[str, Any], dialect: str
+) -> dict[str, dict[tuple[Any, ...], Stats]]:
+    if dialect != "postgresql":
+        separate = {"summary": grouped_stats(session, filters, [])}
+        separate.update({name: grouped_stats(session, filters, [column]) for name, column in dimensions.items()})
+        return separate
+    sets = [tuple_(SlaTimer.metric)] + [tuple_(SlaTimer.metric, column) for column in dimensions.values()]
+    query = (
+        select(
+            SlaTimer.metric.label("metric"),
+            *[column.label(name) for name, column in dimensions.items()],
+            *[func.grouping(column).label(f"g_{name}") for name, column in dimensions.items()],
+            func.count().label("n"),
+            func.sum(_met()).label("met"),
+            _percentiles(),
+        )
+        .where(*_measured(filters))
+        .group_by(func.grouping_sets(*sets))
+    )
+    result: dict[str, dict[tuple[Any, ...], Stats]] = {name: {} for name in ("summary", *dimensions)}
+    for row in session.execute(query):
+        metric = SlaMetric(row.metric)
+        grouped_by = [name for name in dimensions if not row._mapping[f"g_{name}"]]
+        if not grouped_by:
+            result["summary"][(metric,)] = _stats(row)
+        else:
+            name = grouped_by[0]
+            result[name][(row._mapping[name], metric)] = _stats(row)
+    return result
+
+
+def _rows(stats: dict[tuple[Any, ...], Stats], labels: dict[Any, str], order: list[Any] | None = None) -> list[GroupRow]:
+    rows: dict[Any, GroupRow] = {}
+    for (key, metric), value in stats.items():
+        row = rows.setdefault(key, GroupRow(str(getattr(key, "value", key)), labels.get(key, str(key))))
+        row.stats[metric] = value
+    keys = [k for k in (order or []) if k in rows] + sorted((k for k in rows if k not in (order or [])), key=str)
+    return [rows[k] for k in keys]
+
+
+def age_edges(calendar: BusinessCalendar, today: date) -> list[date]:
+    """For each band limit k: the earliest filing day whose age on ``today`` is at most k business days.
+
+    The age of a request is the number of business days after its filing day up to today.
+    """
+    edges = []
+    for _label, limit in AGE_BANDS:
+        if limit is None:
+            break
+        day = today
+        while calendar.add_business_days(day - timedelta(days=1), limit + 1) > today:
+            day -= timedelta(days=1)
+        edges.append(day)
+    return edges
+
+
+def open_by_age(
+    session: DbSession, calendar: BusinessCalendar, now: datetime, dependency_id: int | None
+) -> list[tuple[str, int]]:
+    edges = [datetime.combine(d, time(0), BOGOTA).astimezone(UTC) for d in age_edges(calendar, local_date(now))]
+    band = case(*[(AccessRequest.filed_at >= edge, i) for i, edge in enumerate(edges)], else_=len(edges))
+    query = (
+        select(band.label("band"), func.count().label("n"))
+        .where(AccessRequest.state.in_(OPEN_STATES), AccessRequest.filed_at.is_not(None))
+        .group_by(band)
+    )
+    if dependency_id is not None:
+        query = query.where(AccessRequest.dependency_id == dependency_id)
+    counts = {int(r.band): int(r.n) for r in session.execute(query)}
+    return [(label, counts.get(i, 0)) for i, (label, _limit) in enumerate(AGE_BANDS)]
+
+
+def build_report(session: DbSession, filters: ReportFilters, now: datetime) -> AnsReport:
+    """The whole ANS report for a period (and optionally a dependency), in about ten queries."""
+    calendar = get_calendar(session)
+
+    stats = dimension_stats(session, filters)
+    summary = {key[0]: value for key, value in stats["summary"].items()}
+    by_form = _rows(stats["form"], {f: f"{f.value} {FORM_TITLES[f]}" for f in RequestForm}, list(RequestForm))
+    by_action = _rows(stats["action"], dict(ACTION_LABELS.items()), list(RequestAction))
+    dependency_names = dict(
+        session.execute(select(Dependency.id, Dependency.name).where(Dependency.id.in_({k[0] for k in stats["dependency"]})))
+        .tuples()
+        .all()
+    )
+    by_dependency = sorted(_rows(stats["dependency"], dependency_names), key=lambda r: r.label)
+    by_month = _rows(stats["month"], {k[0]: month_label(k[0]) for k in stats["month"]})
+    approver_stats = grouped_stats(session, filters, [SlaTimer.approver_id], metrics=(SlaMetric.PASO,))
+    approver_names = dict(
+        session.execute(select(User.id, User.full_name).where(User.id.in_({k[0] for k in approver_stats}))).tuples().all()
+    )
+    approvers = sorted(_rows(approver_stats, approver_names), key=lambda r: r.label)
+
+    open_breached_query = (
+        select(SlaTimer.metric, func.count())
+        .where(SlaTimer.stopped_at.is_(None), SlaTimer.paused_at.is_(None), SlaTimer.due_at <= now)
+        .group_by(SlaTimer.metric)
+    )
+    if filters.dependency_id is not None:
+        open_breached_query = open_breached_query.where(SlaTimer.dependency_id == filters.dependency_id)
+    open_breached = {SlaMetric(m): int(n) for m, n in session.execute(open_breached_query).tuples()}
+
+    overrun = (SlaTimer.elapsed_seconds - SlaTimer.target_seconds).label("overrun")
+    top = (
+        select(SlaTimer.id, SlaTimer.request_id, SlaTimer.metric, SlaTimer.dependency_id, SlaTimer.target_seconds)
+        .add_columns(SlaTimer.elapsed_seconds, SlaTimer.stopped_at, overrun)
+        .where(*_measured(filters), SlaTimer.elapsed_seconds > SlaTimer.target_seconds)
+        .order_by(overrun.desc(), SlaTimer.id)
+        .limit(MAX_LISTED)
+        .subquery()
+    )
+    worst = session.execute(
+        select(top.c.request_id, AccessRequest.number, top.c.metric, Dependency.name, top.c.target_seconds)
+        .add_columns(top.c.elapsed_seconds, top.c.stopped_at)
+        .join(AccessRequest, AccessRequest.id == top.c.request_id)
+        .join(Dependency, Dependency.id == top.c.dependency_id)
+        .order_by(top.c.overrun.desc(), top.c.id)
+    ).all()
+    worst_breaches = [
+        BreachRow(r[0], r[1], SlaMetric(r[2]), r[3], round(r[4] / HOUR, 2), round((r[5] or 0) / HOUR, 2), r[6]) for r in worst
+    ]
+
+    authoriser = aliased(User)
+    in_period = [
+        AccessRequest.is_exception.is_(True),
+        AccessRequest.approved_at >= filters.start_at,
+        AccessRequest.approved_at < filters.end_at,
+    ]
+    if filters.dependency_id is not None:
+        in_period.append(AccessRequest.dependency_id == filters.dependency_id)
+    rows = session.execute(
+        select(
+            AccessRequest.id,
+            AccessRequest.number,
+            AccessRequest.approved_at,
+            Dependency.name,
+            authoriser.full_name,
+            AccessRequest.exception_justification,
+            func.count().over().label("total"),
+        )
+        .select_from(AccessRequest)
+        .join(Dependency, Dependency.id == AccessRequest.dependency_id)
+        .outerjoin(authoriser, authoriser.id == AccessRequest.exception_by_id)
+        .where(*in_period)
+        .order_by(AccessRequest.approved_at, AccessRequest.id)
+        .limit(MAX_LISTED)
+    ).all()
+    exceptions = [ExceptionRow(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    exception_count = rows[0].total if rows else 0
+
+    placeholder = session.execute(
+        select(SlaTimer.id).where(*_measured(filters), SlaTimer.is_placeholder_target.is_(True)).limit(1)
+    ).scalar()
+    dependency_name = (
+        session.execute(select(Dependency.name).where(Dependency.id == filters.dependency_id)).scalar()
+        if filters.dependency_id is not None
+        else None
+    )
+    return AnsReport(
+        filters=filters,
+        now=now,
+        dependency_name=dependency_name,
+        summary={m: summary[m] for m in SlaMetric if m in summary},
+        by_form=by_form,
+        by_action=by_action,
+        by_dependency=by_dependency,
+        by_month=by_month,
+        approvers=approvers,
+        open_by_age=open_by_age(session, calendar, now, filters.dependency_id),
+        open_breached=open_breached,
+        worst_breaches=worst_breaches,
+        exceptions=exceptions,
+        exception_count=int(exception_count),
+        uses_placeholders=placeholder is not None,
+    )

@@ -1,0 +1,1 @@
+"""Tests of the initiative catalogue and the committee (SPEC §6)."""
