@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from catalog.models import (
     OUTCOME_STATES,
@@ -35,7 +35,7 @@ from catalog.models import (
 )
 from portal.audit import record_event
 from portal.clock import local_date
-from portal.db import DbSession
+from portal.db import DbSession, next_yearly_value
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
 from portal.models import Dependency, RoleAssignment, User
@@ -144,26 +144,8 @@ def _apply(initiative: Initiative, data: InitiativeData) -> None:
 
 
 def next_code(session: DbSession, year: int) -> str:
-    """INI-YYYY-NNNN: a per-year counter incremented in the caller's transaction (gap-free).
-
-    The UPDATE holds the counter row's lock until the transaction ends, so concurrent
-    registrations get consecutive codes and a rolled-back one gives its number back.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(pg_insert(InitiativeCounter).values(year=year, last_value=0).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        session.execute(sqlite_insert(InitiativeCounter).values(year=year, last_value=0).on_conflict_do_nothing())
-    value = session.execute(
-        update(InitiativeCounter)
-        .where(InitiativeCounter.year == year)
-        .values(last_value=InitiativeCounter.last_value + 1)
-        .returning(InitiativeCounter.last_value)
-    ).scalar_one()
-    return f"INI-{year}-{value:04d}"
+    """INI-YYYY-NNNN, gap-free per year and unique under concurrent registrations."""
+    return f"INI-{year}-{next_yearly_value(session, InitiativeCounter, year):04d}"
 
 
 def lock_initiative(session: DbSession, initiative_id: int) -> Initiative:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 
@@ -60,3 +60,21 @@ def configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 #: What services accept: a plain session, or Flask-SQLAlchemy's scoped ``db.session``.
 DbSession: TypeAlias = Session | scoped_session[Any]
+
+
+def next_yearly_value(session: DbSession, counter: Any, year: int) -> int:
+    """The next value of a per-year counter table (``year`` primary key, ``last_value``).
+
+    Incremented in the caller's transaction: the UPDATE holds the counter row's lock until the
+    transaction ends, so concurrent callers get consecutive values, and a rolled-back one gives
+    its value back (gap-free numbering of requests and initiatives).
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(counter).values(year=year, last_value=0).on_conflict_do_nothing())
+    return int(
+        session.execute(
+            update(counter).where(counter.year == year).values(last_value=counter.last_value + 1).returning(counter.last_value)
+        ).scalar_one()
+    )

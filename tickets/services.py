@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from config.approval import DEFAULT_APPROVAL_POLICIES
 from portal.audit import record_event
 from portal.clock import local_date
-from portal.db import DbSession, utcnow
+from portal.db import DbSession, next_yearly_value, utcnow
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
 from portal.models import Dependency, RoleAssignment, User
@@ -306,27 +306,8 @@ def _wrong_state(request: AccessRequest, what: str) -> WrongState:
 
 
 def next_number(session: DbSession, year: int) -> str:
-    """SOL-YYYY-NNNNN: a per-year counter incremented in the caller's transaction (gap-free).
-
-    The UPDATE takes the counter row's lock until the transaction ends, so concurrent filings
-    get consecutive numbers, and a rolled-back filing gives its number back.
-    """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        session.execute(pg_insert(RequestCounter).values(year=year, last_value=0).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        session.execute(sqlite_insert(RequestCounter).values(year=year, last_value=0).on_conflict_do_nothing())
-    value = session.execute(
-        update(RequestCounter)
-        .where(RequestCounter.year == year)
-        .values(last_value=RequestCounter.last_value + 1)
-        .returning(RequestCounter.last_value)
-    ).scalar_one()
-    return f"SOL-{year}-{value:05d}"
+    """SOL-YYYY-NNNNN, gap-free per year and unique under concurrent filings."""
+    return f"SOL-{year}-{next_yearly_value(session, RequestCounter, year):05d}"
 
 
 def policy_steps(session: DbSession, form: RequestForm) -> list[StepKind]:
