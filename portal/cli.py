@@ -15,15 +15,15 @@ from portal.extensions import db
 from portal.roles import Role
 
 
-def _mark_cli_source() -> None:
+def mark_cli_source() -> None:
     """Audit events written by a command record "cli" as their source."""
     source_address.set("cli")
 
 
-users_cli = AppGroup("users", help="Usuarios, roles y tokens de la API.", callback=_mark_cli_source)
-audit_cli = AppGroup("audit", help="Trazabilidad (auditoría encadenada).", callback=_mark_cli_source)
-demo_cli = AppGroup("demo", help="Datos de demostración.", callback=_mark_cli_source)
-mail_cli = AppGroup("mail", help="Correo saliente.", callback=_mark_cli_source)
+users_cli = AppGroup("users", help="Usuarios, roles y tokens de la API.", callback=mark_cli_source)
+audit_cli = AppGroup("audit", help="Trazabilidad (auditoría encadenada).", callback=mark_cli_source)
+demo_cli = AppGroup("demo", help="Datos de demostración.", callback=mark_cli_source)
+mail_cli = AppGroup("mail", help="Correo saliente.", callback=mark_cli_source)
 
 
 def _fail(message: str) -> None:

@@ -10,19 +10,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.audit import source_address
+from portal.cli import mark_cli_source
 from portal.clock import BOGOTA
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 
-
-def _mark_cli_source() -> None:
-    source_address.set("cli")
-
-
-sla_cli = AppGroup("sla", help="Motor de ANS: verificación de tiempos.", callback=_mark_cli_source)
-report_cli = AppGroup("report", help="Informes.", callback=_mark_cli_source)
+sla_cli = AppGroup("sla", help="Motor de ANS: verificación de tiempos.", callback=mark_cli_source)
+report_cli = AppGroup("report", help="Informes.", callback=mark_cli_source)
 
 
 def parse_instant(value: str | None) -> datetime:

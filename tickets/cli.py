@@ -9,17 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.audit import source_address
+from portal.cli import mark_cli_source
 from portal.directory import Directory, DirectorySettings, DirectoryUnavailable
 from portal.extensions import db
 
-
-def _mark_cli_source() -> None:
-    source_address.set("cli")
-
-
-provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=_mark_cli_source)
-directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=_mark_cli_source)
+provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=mark_cli_source)
+directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=mark_cli_source)
 
 
 @provisioning_cli.command("sweep")
