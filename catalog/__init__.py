@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from catalog import (  # noqa: F401  (the tables; the API blueprints append themselves to API_BLUEPRINTS)
         api,
         committee_api,
+        meeting_models,
         models,
     )
     from catalog.committee_views import bp as committee_bp

@@ -363,15 +363,21 @@ class SessionKind(StrEnum):
 class SessionState(StrEnum):
     PROGRAMADA = "programada"
     CONVOCADA = "convocada"
-    #: held (attendance, votes and acta: the next issue)
+    #: installed by the secretariat: attendance, deliberation and votes in the room
+    EN_CURSO = "en_curso"
+    #: held and closed: its acta follows
     REALIZADA = "realizada"
     CANCELADA = "cancelada"
 
     @property
     def label(self) -> str:
-        return {"programada": "Programada", "convocada": "Convocada", "realizada": "Realizada", "cancelada": "Cancelada"}[
-            self.value
-        ]
+        return {
+            "programada": "Programada",
+            "convocada": "Convocada",
+            "en_curso": "En curso",
+            "realizada": "Realizada",
+            "cancelada": "Cancelada",
+        }[self.value]
 
 
 #: A session whose agenda, data and guests may still change, and that may be convened.
@@ -391,6 +397,8 @@ class CommitteeSession(db.Model):  # type: ignore[name-defined,misc]
             name="extraordinary_requested",
         ),
         CheckConstraint("(state <> 'convocada') OR (convened_at IS NOT NULL)", name="convened_has_time"),
+        CheckConstraint("(state NOT IN ('en_curso', 'realizada')) OR (opened_at IS NOT NULL)", name="held_has_opening"),
+        CheckConstraint("(state <> 'realizada') OR (closed_at IS NOT NULL)", name="held_has_closing"),
         CheckConstraint(
             "(state <> 'cancelada') OR (cancelled_at IS NOT NULL AND cancel_reason IS NOT NULL)", name="cancel_reason"
         ),
@@ -420,6 +428,9 @@ class CommitteeSession(db.Model):  # type: ignore[name-defined,misc]
     last_convened_at: Mapped[datetime | None]
     #: data, agenda or guests changed after the last convocation: an updated one should go out
     has_unsent_changes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: when the secretariat installed the session in the room, and when it closed it
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -485,6 +496,10 @@ class AgendaItem(db.Model):  # type: ignore[name-defined,misc]
     kind: Mapped[AgendaItemKind] = mapped_column(enum_column(AgendaItemKind, "agenda_item_kind"))
     title: Mapped[str] = mapped_column(String(300))
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    #: the deliberation (what was said), written by the secretariat during the session
+    notes: Mapped[str | None] = mapped_column(Text)
+    #: when the secretariat opened the voting of this item (votes are taken until it closes)
+    voting_opened_at: Mapped[datetime | None]
 
     initiative: Mapped[Initiative | None] = relationship(lazy="joined")
 

@@ -37,6 +37,17 @@ class CommitteeRules:
         "el presupuesto estimado y su alineación con la Política de Gobierno Digital y el PETI. "
         "Los responsables de compromisos informan su avance."
     )
+    #: the draft acta goes to the members within 5 business days after the session (seed Mesa §6)
+    acta_send_business_days: int = 5
+    #: members approve or observe within 3 business days after it is sent; then tacit approval
+    acta_observation_business_days: int = 3
+    #: the final version within 3 business days after receiving the observations
+    acta_final_business_days: int = 3
+    #: the secretariat is warned this many business days before an acta deadline passes (the
+    #: warning goes out at the end of the business day before the last one)
+    deadline_warning_business_days: int = 1
+    #: the responsible of a commitment is reminded this many business days before its due date
+    commitment_reminder_business_days: int = 2
     seats: tuple[Seat, ...] = field(default_factory=tuple)
 
 
