@@ -19,20 +19,24 @@ def init_app(app: Flask) -> None:
         committee_api,
         meeting_models,
         models,
+        room_api,
     )
     from catalog.committee_views import bp as committee_bp
     from catalog.dashboard import install_panels
     from catalog.permissions import CATALOG_USERS, COMMITTEE_READERS
+    from catalog.room_views import bp as room_bp
     from catalog.views import bp as catalog_bp
     from portal.views import NAV_ITEMS, NavItem
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(committee_bp)
+    app.register_blueprint(room_bp)
     if not any(item.endpoint == "catalog.index" for item in NAV_ITEMS):
         NAV_ITEMS.extend(
             [
                 NavItem("catalog.index", _l("Iniciativas"), frozenset(CATALOG_USERS)),
                 NavItem("committee.plan", _l("Comité"), frozenset(COMMITTEE_READERS)),
+                NavItem("room.commitment_list", _l("Compromisos"), frozenset(COMMITTEE_READERS)),
             ]
         )
     install_panels()

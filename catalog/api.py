@@ -142,13 +142,6 @@ class InitiativeProgressInputSchema(Schema):
     risks = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
 
 
-class InitiativeOutcomeSchema(Schema):
-    outcome = fields.Enum(
-        InitiativeState, by_value=True, required=True, metadata={"description": "aprobada, rechazada, aplazada"}
-    )
-    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
-
-
 # ---------------------------------------------------------------- initiatives
 
 
@@ -244,20 +237,6 @@ def return_postulation(data: dict[str, Any], initiative_id: int) -> Any:
     return _transition(
         initiative_id,
         lambda i: services.return_postulation(db.session, i, actor=current_user, reason=data["reason"], now=utcnow()),
-    )
-
-
-@initiatives_blp.route("/<int:initiative_id>/outcome", methods=["POST"])
-@roles_required(Role.SECRETARIA_TECNICA, Role.SECRETARIO)
-@initiatives_blp.arguments(InitiativeOutcomeSchema)
-@initiatives_blp.response(200, InitiativeDetailSchema)
-def record_outcome(data: dict[str, Any], initiative_id: int) -> Any:
-    """Record the committee's decision on an initiative of the agenda (``aprobada``, ``rechazada``, ``aplazada``)."""
-    return _transition(
-        initiative_id,
-        lambda i: services.record_outcome(
-            db.session, i, actor=current_user, outcome=data["outcome"], note=data["note"], now=utcnow()
-        ),
     )
 
 

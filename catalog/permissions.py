@@ -102,8 +102,3 @@ def can_manage_members(user: User) -> bool:
 
 def can_put_on_agenda(user: User, initiative: Initiative) -> bool:
     return can_manage_sessions(user) and initiative.state in AGENDA_CANDIDATE_STATES
-
-
-def can_record_outcome(user: User) -> bool:
-    """The committee's decision is recorded by its secretariat or its chair (votes: the next issue)."""
-    return user.has_role(Role.SECRETARIA_TECNICA, Role.SECRETARIO)

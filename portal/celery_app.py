@@ -16,7 +16,7 @@ from flask import Flask
 
 #: beat entries collected from every domain's tasks module: name -> (task name, schedule)
 PERIODIC: dict[str, dict[str, Any]] = {}
-TASK_MODULES = ["portal.tasks", "tickets.tasks", "sla.tasks"]
+TASK_MODULES = ["portal.tasks", "tickets.tasks", "sla.tasks", "catalog.tasks"]
 
 
 def periodic(schedule: timedelta | float, name: str | None = None) -> Callable[[Any], Any]:

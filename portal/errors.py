@@ -120,7 +120,8 @@ def register_error_handlers(app: Flask) -> None:
             fields = exc.fields or None
             return problem(exc.status, exc.message, title=exc.title, errors=fields)
         if request.method == "POST" and exc.status in (409, 422):
-            flash(exc.message, "danger")
+            details = [str(m) for messages in (exc.fields or {}).values() for m in messages]
+            flash(" ".join([exc.message, *details]), "danger")
             return redirect(_safe_referrer(), code=303)
         return error_page(exc.status, exc.message)
 

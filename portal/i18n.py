@@ -30,6 +30,10 @@ def register_formatters(app: Flask) -> None:
     def fecha_hora(value: datetime | None) -> str:
         return format_datetime(value, "dd/MM/yyyy h:mm a") if value else ""
 
+    def hora(value: datetime | None) -> str:
+        return format_datetime(value, "h:mm a") if value else ""
+
     app.jinja_env.filters["fecha"] = fecha
+    app.jinja_env.filters["hora"] = hora
     app.jinja_env.filters["fecha_hora"] = fecha_hora
     app.jinja_env.filters["pesos"] = pesos

@@ -5,4 +5,28 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+
+  // Live figures (the quorum and the votes in the room): poll the page's JSON and update in place.
+  document.querySelectorAll("[data-live-url]").forEach((box) => {
+    const url = box.getAttribute("data-live-url");
+    const refresh = () => {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((data) => {
+          if (!data) return;
+          Object.entries(data).forEach(([key, value]) => {
+            document.querySelectorAll(`[data-live-field="${key}"]`).forEach((el) => {
+              el.textContent = String(value);
+            });
+          });
+          if ("has_quorum" in data) {
+            box.setAttribute("data-quorum", data.has_quorum ? "si" : "no");
+            box.classList.toggle("alert-success", data.has_quorum);
+            box.classList.toggle("alert-warning", !data.has_quorum);
+          }
+        })
+        .catch(() => {});
+    };
+    window.setInterval(refresh, 10000);
+  });
 });
