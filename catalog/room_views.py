@@ -210,60 +210,57 @@ def close_session(session_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/sesiones/<int:session_id>/asistencia/integrantes")
-@roles_required(Role.SECRETARIA_TECNICA)
-def member_arrives(session_id: int) -> ResponseReturnValue:
-    form = MemberArrivalForm()
-    target = _room_url(session_id, "asistencia")
-    if not _valid(form, target):
-        return redirect(target, code=303)
+def _arrives(session_id: int, form: Any, kind: AttendanceKind, success: str, **fields: Any) -> ResponseReturnValue:
+    """Record one arrival from a validated form; ``fields`` are what the form adds for its kind."""
     s = _committee_session(session_id)
     return _commit(
         lambda: meeting.record_attendance(
             db.session,
             s,
             actor=current_user,
-            kind=AttendanceKind.INTEGRANTE,
-            member_id=form.member_id.data,
+            kind=kind,
             arrived_at=_arrival(s, form.arrived_at.data),
             now=utcnow(),
+            **fields,
         ),
-        _("Asistencia registrada."),
-        target,
+        success,
+        _room_url(session_id, "asistencia"),
     )
+
+
+@bp.post("/sesiones/<int:session_id>/asistencia/integrantes")
+@roles_required(Role.SECRETARIA_TECNICA)
+def member_arrives(session_id: int) -> ResponseReturnValue:
+    form = MemberArrivalForm()
+    if not _valid(form, _room_url(session_id, "asistencia")):
+        return redirect(_room_url(session_id, "asistencia"), code=303)
+    return _arrives(session_id, form, AttendanceKind.INTEGRANTE, _("Asistencia registrada."), member_id=form.member_id.data)
 
 
 @bp.post("/sesiones/<int:session_id>/asistencia/delegados")
 @roles_required(Role.SECRETARIA_TECNICA)
 def delegate_arrives(session_id: int) -> ResponseReturnValue:
-    s = _committee_session(session_id)
     form = DelegateForm()
-    form.member_id.choices = [(m.id, m.position) for m in meeting.room_state(db.session, s).not_registered]
-    target = _room_url(session_id, "asistencia")
-    if not _valid(form, target):
-        return redirect(target, code=303)
+    form.member_id.choices = [
+        (m.id, m.position) for m in meeting.room_state(db.session, _committee_session(session_id)).not_registered
+    ]
+    if not _valid(form, _room_url(session_id, "asistencia")):
+        return redirect(_room_url(session_id, "asistencia"), code=303)
     upload = form.communication.data
     if upload is None or not getattr(upload, "filename", ""):
         raise ValidationFailed(
             _("Adjunte la comunicación oficial de la delegación (PDF)."),
             fields={"communication": [_("Adjunte la comunicación.")]},
         )
-    communication = (upload.filename, upload.read())
-    return _commit(
-        lambda: meeting.record_attendance(
-            db.session,
-            s,
-            actor=current_user,
-            kind=AttendanceKind.DELEGADO,
-            member_id=form.member_id.data,
-            name=form.name.data,
-            position=form.position.data,
-            communication=communication,
-            arrived_at=_arrival(s, form.arrived_at.data),
-            now=utcnow(),
-        ),
+    return _arrives(
+        session_id,
+        form,
+        AttendanceKind.DELEGADO,
         _("Delegado registrado."),
-        target,
+        member_id=form.member_id.data,
+        name=form.name.data,
+        position=form.position.data,
+        communication=(upload.filename, upload.read()),
     )
 
 
@@ -271,24 +268,16 @@ def delegate_arrives(session_id: int) -> ResponseReturnValue:
 @roles_required(Role.SECRETARIA_TECNICA)
 def guest_arrives(session_id: int) -> ResponseReturnValue:
     form = GuestArrivalForm()
-    target = _room_url(session_id, "asistencia")
-    if not _valid(form, target):
-        return redirect(target, code=303)
-    s = _committee_session(session_id)
-    return _commit(
-        lambda: meeting.record_attendance(
-            db.session,
-            s,
-            actor=current_user,
-            kind=AttendanceKind.INVITADO,
-            guest_id=form.guest_id.data or None,
-            name=form.name.data or None,
-            position=form.position.data or None,
-            arrived_at=_arrival(s, form.arrived_at.data),
-            now=utcnow(),
-        ),
+    if not _valid(form, _room_url(session_id, "asistencia")):
+        return redirect(_room_url(session_id, "asistencia"), code=303)
+    return _arrives(
+        session_id,
+        form,
+        AttendanceKind.INVITADO,
         _("Invitado registrado."),
-        target,
+        guest_id=form.guest_id.data or None,
+        name=form.name.data or None,
+        position=form.position.data or None,
     )
 
 
