@@ -46,6 +46,8 @@ DEFAULT_TZ = "America/Bogota"
 DEADLINE_TIME = time(23, 59, 59)
 
 _SECONDS_PER_DAY = 86_400
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_from_timestamp = datetime.fromtimestamp
 
 
 @lru_cache(maxsize=8)
@@ -237,25 +239,37 @@ class BusinessCalendar:
 
         Used for ANS `due_at` and `warn_at` (SPEC §5). Returned in UTC, in whole seconds.
         """
-        seconds = self._instant(start)
-        # the common case (a whole-second, non-negative timedelta) inline: this runs per timer
+        # this runs per timer: the common case inline, everything else through `_instant` and `_amount`.
+        # An aware datetime minus the aware epoch is exact (what `timestamp()` computes before it turns
+        # it into a float); a naive one, or a tzinfo without an offset, raises TypeError there.
+        try:
+            since = start - _EPOCH if isinstance(start, datetime) else None
+        except TypeError:
+            since = None
+        if since is None:
+            seconds = self._instant(start)
+        else:
+            seconds = since.days * _SECONDS_PER_DAY + since.seconds
+            if seconds < self._lower or seconds > self._upper:
+                seconds = self._instant(start)  # raises the out-of-range ValueError
         if type(delta) is timedelta and not delta.microseconds and delta.days >= 0:
             amount = delta.days * _SECONDS_PER_DAY + delta.seconds
         else:
             amount = self._amount(delta)
         if amount:
-            starts, cumulative_end = self._starts, self._cumulative_end
+            starts = self._starts
             i = bisect_right(starts, seconds) - 1  # _elapsed(seconds), inline
             if i < 0:
                 target = amount
             else:
                 end = self._ends[i]
                 target = self._cumulative[i] + (seconds if seconds < end else end) - starts[i] + amount
+            cumulative_end = self._cumulative_end
             j = bisect_left(cumulative_end, target)
             if j == len(cumulative_end):
                 raise ValueError(f"the result lies after the calendar's last year {self.last_year}")
             seconds = self._ends[j] - (cumulative_end[j] - target)
-        return datetime.fromtimestamp(seconds, UTC)
+        return _from_timestamp(seconds, UTC)
 
     def business_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The business time from `a` to `b` (zero when ``b <= a``), in whole seconds (SPEC §5 metrics)."""

@@ -153,6 +153,14 @@ class SlaTimer(db.Model):  # type: ignore[name-defined,misc]
                 "is_placeholder_target",
             ],
         ),
+        # reports: a period's worst breaches, from an index holding only the breached timers
+        Index(
+            "ix_sla_timers_breached_stopped_at",
+            "stopped_at",
+            postgresql_where=text("stopped_at IS NOT NULL AND elapsed_seconds > target_seconds"),
+            sqlite_where=text("stopped_at IS NOT NULL AND elapsed_seconds > target_seconds"),
+            postgresql_include=["outcome", "metric", "dependency_id", "request_id", "id", "elapsed_seconds", "target_seconds"],
+        ),
         Index(
             "ix_sla_timers_running_due",
             "due_at",

@@ -6,7 +6,10 @@ from ``sla_timers`` alone (each timer carries its request's form, action and dep
 step, who decided it), through the index on ``stopped_at``:
 
 - on PostgreSQL the percentiles are ``percentile_cont(p) WITHIN GROUP (ORDER BY elapsed)``, and
-  one scan with GROUPING SETS gives the figures per metric, form, action, dependency and month;
+  one index-only scan with GROUPING SETS gives the figures per metric, form, action, dependency and
+  month (the enum columns grouped by integer codes, which sort much faster than their strings);
+  the worst breaches come from a partial index holding only the breached timers, the open
+  requests by age from the index on (state, filed_at);
 - on SQLite, which lacks it, the same continuous percentile is computed in SQL too: a window
   ``row_number()``/``count()`` per group ranks the values, the two order statistics around
   ``p·(n−1)`` are picked by a grouped ``max(CASE …)``, and the outer query interpolates linearly
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, literal_column, select, tuple_
@@ -262,13 +266,13 @@ def _month_expr(dialect: str) -> ColumnElement[Any]:
     return func.strftime(literal_column("'%Y-%m'"), SlaTimer.stopped_at, literal_column("'-5 hours'"))
 
 
-def _met() -> ColumnElement[int]:
-    return case((SlaTimer.elapsed_seconds <= SlaTimer.target_seconds, literal_column("1")), else_=literal_column("0"))
+def _met(elapsed: Any = SlaTimer.elapsed_seconds, target: Any = SlaTimer.target_seconds) -> ColumnElement[int]:
+    return case((elapsed <= target, literal_column("1")), else_=literal_column("0"))
 
 
-def _percentiles() -> Any:
+def _percentiles(elapsed: Any = SlaTimer.elapsed_seconds) -> Any:
     """PostgreSQL: the median and the 90th percentile from one sort, ``percentile_cont(ARRAY[0.5, 0.9])``."""
-    return func.percentile_cont(pg_array([0.5, 0.9])).within_group(SlaTimer.elapsed_seconds).label("p")
+    return func.percentile_cont(pg_array([0.5, 0.9])).within_group(elapsed).label("p")
 
 
 def _hours(seconds: Any) -> float | None:
@@ -360,6 +364,12 @@ def dimension_stats(session: DbSession, filters: ReportFilters) -> dict[str, dic
     return result
 
 
+def _code(column: Any, members: type[StrEnum]) -> ColumnElement[int]:
+    """The position of an enum column's value among ``members``: PostgreSQL sorts small integers far faster
+    than strings that share their first bytes (``FO-M11-P2-05``, ``FO-M11-P2-12``…)."""
+    return case({member.value: position for position, member in enumerate(members)}, value=column)
+
+
 def _dimension_stats(
     session: DbSession, filters: ReportFilters, dimensions: dict[str, Any], dialect: str
 ) -> dict[str, dict[tuple[Any, ...], Stats]]:
@@ -367,28 +377,42 @@ def _dimension_stats(
         separate = {"summary": grouped_stats(session, filters, [])}
         separate.update({name: grouped_stats(session, filters, [column]) for name, column in dimensions.items()})
         return separate
-    sets = [tuple_(SlaTimer.metric)] + [tuple_(SlaTimer.metric, column) for column in dimensions.values()]
-    query = (
+    # each grouping set sorts the measured timers by its keys: integer codes for the enum columns
+    # (decoded below) make those sorts, the bulk of the report's time, much cheaper
+    decoders: dict[str, list[Any]] = {"metric": list(SlaMetric), "form": list(RequestForm), "action": list(RequestAction)}
+    coded = {"form": _code(SlaTimer.form, RequestForm), "action": _code(SlaTimer.action, RequestAction)}
+    measured = (
         select(
-            SlaTimer.metric.label("metric"),
-            *[column.label(name) for name, column in dimensions.items()],
-            *[func.grouping(column).label(f"g_{name}") for name, column in dimensions.items()],
-            func.count().label("n"),
-            func.sum(_met()).label("met"),
-            _percentiles(),
+            _code(SlaTimer.metric, SlaMetric).label("metric"),
+            *[coded.get(name, column).label(name) for name, column in dimensions.items()],
+            SlaTimer.elapsed_seconds,
+            SlaTimer.target_seconds,
         )
         .where(*_measured(filters))
-        .group_by(func.grouping_sets(*sets))
+        .subquery()
     )
+    metric = measured.c.metric
+    columns = [measured.c[name] for name in dimensions]
+    sets = [tuple_(metric)] + [tuple_(metric, column) for column in columns]
+    query = select(
+        metric,
+        *columns,
+        *[func.grouping(column).label(f"g_{column.name}") for column in columns],
+        func.count().label("n"),
+        func.sum(_met(measured.c.elapsed_seconds, measured.c.target_seconds)).label("met"),
+        _percentiles(measured.c.elapsed_seconds),
+    ).group_by(func.grouping_sets(*sets))
     result: dict[str, dict[tuple[Any, ...], Stats]] = {name: {} for name in ("summary", *dimensions)}
     for row in session.execute(query):
-        metric = SlaMetric(row.metric)
-        grouped_by = [name for name in dimensions if not row._mapping[f"g_{name}"]]
+        values = row._mapping
+        metric_value = decoders["metric"][values["metric"]]
+        grouped_by = [name for name in dimensions if not values[f"g_{name}"]]
         if not grouped_by:
-            result["summary"][(metric,)] = _stats(row)
+            result["summary"][(metric_value,)] = _stats(row)
         else:
             name = grouped_by[0]
-            result[name][(row._mapping[name], metric)] = _stats(row)
+            value = values[name]
+            result[name][(decoders[name][value] if name in decoders else value, metric_value)] = _stats(row)
     return result
 
 
@@ -485,7 +509,7 @@ def build_report(session: DbSession, filters: ReportFilters, now: datetime) -> A
 
     authoriser = aliased(User)
     in_period = [
-        AccessRequest.is_exception.is_(True),
+        AccessRequest.is_exception,  # as the partial index's predicate says it (not ``IS true``), so PostgreSQL uses it
         AccessRequest.approved_at >= filters.start_at,
         AccessRequest.approved_at < filters.end_at,
     ]

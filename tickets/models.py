@@ -237,6 +237,8 @@ class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
             "(filed_at IS NULL) OR (link_type <> 'contratista') OR (contract_end_date IS NOT NULL)", name="contractor_end_date"
         ),
         Index("ix_access_requests_state_dependency", "state", "dependency_id"),
+        # the ANS report's open requests by age: an index-only scan on PostgreSQL
+        Index("ix_access_requests_state_filed_at", "state", "filed_at", postgresql_include=["dependency_id"]),
         Index(
             "ix_access_requests_exception_approved",
             "approved_at",
