@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from catalog.committee_views import bp as committee_bp
     from catalog.dashboard import install_panels
     from catalog.permissions import CATALOG_USERS, COMMITTEE_READERS
+    from catalog import acta_views  # noqa: F401  (its routes join the room blueprint)
     from catalog.room_views import bp as room_bp
     from catalog.views import bp as catalog_bp
     from portal.views import NAV_ITEMS, NavItem
