@@ -183,7 +183,8 @@ def test_a_refused_filing_keeps_the_draft_and_does_not_consume_a_number(app, log
     token = csrf_token(client, f"/solicitudes/{draft_id}")
     refused = client.post(f"/solicitudes/{draft_id}/radicar", data={"csrf_token": token})
     assert refused.status_code == 303
-    assert "La solicitud está incompleta: revise los campos marcados." in feedback(
+    # the reason and what is missing, since the draft page itself does not mark the fields
+    assert "La solicitud está incompleta: revise los campos marcados. Escriba la justificación de la solicitud." in feedback(
         client.get(refused.headers["Location"]).get_data(as_text=True)
     )
     again = post_form(
