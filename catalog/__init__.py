@@ -14,7 +14,8 @@ def init_app(app: Flask) -> None:
     """
     from flask_babel import lazy_gettext as _l
 
-    from catalog import (  # noqa: F401  (the tables; the API blueprints append themselves to API_BLUEPRINTS)
+    from catalog import (  # noqa: F401  (the tables; the API blueprints append themselves to API_BLUEPRINTS;
+        acta_views,  # the routes of acta_views join the room blueprint)
         api,
         committee_api,
         meeting_models,
@@ -24,7 +25,6 @@ def init_app(app: Flask) -> None:
     from catalog.committee_views import bp as committee_bp
     from catalog.dashboard import install_panels
     from catalog.permissions import CATALOG_USERS, COMMITTEE_READERS
-    from catalog import acta_views  # noqa: F401  (its routes join the room blueprint)
     from catalog.room_views import bp as room_bp
     from catalog.views import bp as catalog_bp
     from portal.views import NAV_ITEMS, NavItem
