@@ -537,3 +537,22 @@ def test_json_dict(first):
     assert data["initiatives"]["total"] == 7
     assert data["ans"]["compliance_percent"] == 85.2 and data["ans"]["breaches"] == 4
     assert data["ans"]["by_metric"]["atencion"] == {"measured": 8, "within_target": 7, "compliance_percent": 87.5, "breaches": 1}
+
+
+def test_flask_report_mesa_writes_the_pdf_and_the_xlsx(app, tmp_path):
+    runner = app.test_cli_runner()
+    pdf_path, xlsx_path = tmp_path / "informe.pdf", tmp_path / "informe.xlsx"
+    result = runner.invoke(args=["report", "mesa", "--year", "2026", "--period", "1", "--output", str(pdf_path)])
+    assert result.exit_code == 0, result.output
+    assert "enero–abril de 2026" in result.output
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+    assert "Sesión ordinaria N.º 1 de 2026" in text
+    result = runner.invoke(
+        args=["report", "mesa", "--year", "2026", "--period", "1", "--format", "xlsx", "--output", str(xlsx_path)]
+    )
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(xlsx_path)
+    assert {"Sesiones", "Decisiones", "Iniciativas", "Compromisos", "ANS"} <= set(workbook.sheetnames)
+    workbook.close()
+    refused = runner.invoke(args=["report", "mesa", "--year", "2026", "--period", "4", "--output", str(pdf_path)])
+    assert refused.exit_code != 0 and "4" in refused.output
