@@ -145,6 +145,7 @@ def test_secretariat_runs_the_session_members_vote_and_the_acta_draft_is_sent(
         f"/comite/sesiones/{session_id}/sala",
         f"/comite/actas/{acta_id_of(live_app, session_id)}",
         "/comite/compromisos",
+        "/comite/informe-alcalde",
     ):
         st2.goto(f"{live_server}{path}")
         check_accessibility(st2)
