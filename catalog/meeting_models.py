@@ -17,7 +17,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -28,10 +27,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.models import AgendaItem, CommitteeMember, CommitteeSession, SessionGuest
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Dependency, User, enum_column
+from portal.models import Dependency, StoredFile, User, enum_column
 
 
-class CommitteeDocument(db.Model):  # type: ignore[name-defined,misc]
+class CommitteeDocument(StoredFile, db.Model):  # type: ignore[name-defined,misc]
     """A file attached to a session: the official communication of a delegation (checked by content)."""
 
     __tablename__ = "committee_documents"
@@ -40,15 +39,6 @@ class CommitteeDocument(db.Model):  # type: ignore[name-defined,misc]
     session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), index=True)
     #: what the file is: ``comunicacion_delegacion``
     purpose: Mapped[str] = mapped_column(String(40))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
 
 
 class AttendanceKind(StrEnum):

@@ -12,7 +12,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Dependency, User, enum_column
+from portal.models import Dependency, StoredFile, User, enum_column
 
 
 class InitiativeState(StrEnum):
@@ -262,22 +261,13 @@ EVENT_LABELS = {
 }
 
 
-class InitiativeDocument(db.Model):  # type: ignore[name-defined,misc]
+class InitiativeDocument(StoredFile, db.Model):  # type: ignore[name-defined,misc]
     """A supporting document (ficha, estudio previo, cotización): a PDF checked by content, at most 10 MB."""
 
     __tablename__ = "initiative_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
 
 
 class ProgressReport(db.Model):  # type: ignore[name-defined,misc]

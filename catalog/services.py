@@ -38,7 +38,7 @@ from portal.clock import local_date
 from portal.db import DbSession, next_yearly_value
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
-from portal.models import Dependency, RoleAssignment, User
+from portal.models import Dependency, RoleAssignment, StoredFile, User
 from portal.roles import Role
 from portal.uploads import CheckedFile
 
@@ -411,13 +411,7 @@ def add_document(
         raise ValidationFailed("Los documentos de una iniciativa son PDF.", fields={"file": ["Se acepta PDF."]})
     document = InitiativeDocument(
         initiative_id=initiative.id,
-        filename=file.filename,
-        content_type=file.content_type,
-        size=file.size,
-        sha256=file.sha256,
-        content=file.content,
-        uploaded_by_id=actor.id,
-        uploaded_at=now,
+        **StoredFile.fields_of(file, uploaded_by=actor, uploaded_at=now),
     )
     session.add(document)
     session.flush()

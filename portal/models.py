@@ -22,11 +22,12 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.db import utcnow
 from portal.extensions import db
 from portal.roles import SCOPED_ROLES, Role
+from portal.uploads import CheckedFile
 
 
 def enum_column(enum: type[StrEnum], name: str) -> Enum:
@@ -290,3 +291,33 @@ class Handover(db.Model):  # type: ignore[name-defined,misc]
     designation: Mapped[Designation] = relationship(foreign_keys=[designation_id], lazy="joined")
     previous_designation: Mapped[Designation | None] = relationship(foreign_keys=[previous_designation_id], lazy="joined")
     completed_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class StoredFile:
+    """A file kept in the database, checked by content first (``portal.uploads.check_upload``): the
+    columns shared by request attachments, initiative documents and committee documents."""
+
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def uploaded_by(cls) -> Mapped[User]:
+        return relationship("User", lazy="joined")
+
+    @staticmethod
+    def fields_of(file: CheckedFile, *, uploaded_by: User, uploaded_at: datetime) -> dict[str, Any]:
+        """The column values for a checked file uploaded by a user."""
+        return {
+            "filename": file.filename,
+            "content_type": file.content_type,
+            "size": file.size,
+            "sha256": file.sha256,
+            "content": file.content,
+            "uploaded_by_id": uploaded_by.id,
+            "uploaded_at": uploaded_at,
+        }

@@ -11,7 +11,6 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.models import Dependency, User, enum_column
+from portal.models import Dependency, StoredFile, User, enum_column
 
 
 class RequestForm(StrEnum):
@@ -408,22 +407,13 @@ class RequestComment(db.Model):  # type: ignore[name-defined,misc]
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class RequestAttachment(db.Model):  # type: ignore[name-defined,misc]
+class RequestAttachment(StoredFile, db.Model):  # type: ignore[name-defined,misc]
     """The signed form scan and other supports: PDF or image, checked by content, at most 10 MB."""
 
     __tablename__ = "request_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
 
 
 class JobState(StrEnum):

@@ -29,7 +29,7 @@ from portal.clock import local_date
 from portal.db import DbSession, next_yearly_value, utcnow
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
-from portal.models import Dependency, RoleAssignment, User
+from portal.models import Dependency, RoleAssignment, StoredFile, User
 from portal.roles import Role
 from portal.uploads import CheckedFile
 from tickets.models import (
@@ -823,13 +823,7 @@ def add_attachment(
         raise _wrong_state(request, "adjuntar documentos")
     attachment = RequestAttachment(
         request_id=request.id,
-        filename=file.filename,
-        content_type=file.content_type,
-        size=file.size,
-        sha256=file.sha256,
-        content=file.content,
-        uploaded_by_id=actor.id,
-        uploaded_at=now,
+        **StoredFile.fields_of(file, uploaded_by=actor, uploaded_at=now),
     )
     session.add(attachment)
     session.flush()

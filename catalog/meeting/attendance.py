@@ -17,7 +17,7 @@ from catalog.sessions import audit_session, lock_session
 from portal.clock import local_date
 from portal.db import DbSession
 from portal.errors import ValidationFailed, WrongState
-from portal.models import User
+from portal.models import StoredFile, User
 from portal.uploads import check_upload
 
 #: How early before the installation an arrival may be dated (people arrive before it starts).
@@ -205,13 +205,7 @@ def record_attendance(
         document = CommitteeDocument(
             session_id=committee_session.id,
             purpose=DELEGATION_PURPOSE,
-            filename=checked.filename,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            content=checked.content,
-            uploaded_by_id=actor.id,
-            uploaded_at=now,
+            **StoredFile.fields_of(checked, uploaded_by=actor, uploaded_at=now),
         )
         session.add(document)
         session.flush()
