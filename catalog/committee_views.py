@@ -32,6 +32,7 @@ from catalog.models import (
     SessionGuest,
     SessionKind,
 )
+from catalog.room_common import commit_action, form_is_valid
 from catalog.sessions import CommitteeContext
 from config.committee import committee_rules
 from portal.clock import BOGOTA, local_date
@@ -269,22 +270,13 @@ def session_detail(session_id: int):  # type: ignore[no-untyped-def]
 
 def _run(session_id: int, action: Callable[[CommitteeSession], Any], success: str) -> ResponseReturnValue:
     committee_session = db.get_or_404(CommitteeSession, session_id)
-    try:
-        action(committee_session)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("committee.session_detail", session_id=session_id), code=303)
+    target = url_for("committee.session_detail", session_id=session_id)
+    return commit_action(lambda: action(committee_session), success, target)
 
 
 def _form_or_back(form: Any, session_id: int) -> ResponseReturnValue | None:
-    if form.validate_on_submit():
-        return None
-    errors = "; ".join(m for messages in form.errors.values() for m in messages)
-    flash(errors or _("El formulario expiró. Vuelva a cargar la página e inténtelo de nuevo."), "danger")
-    return redirect(url_for("committee.session_detail", session_id=session_id), code=303)
+    target = url_for("committee.session_detail", session_id=session_id)
+    return None if form_is_valid(form, target) else redirect(target, code=303)
 
 
 @bp.post("/sesiones/<int:session_id>/agenda/iniciativas")
