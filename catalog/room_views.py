@@ -191,9 +191,8 @@ def member_arrives(session_id: int) -> ResponseReturnValue:
 @roles_required(Role.SECRETARIA_TECNICA)
 def delegate_arrives(session_id: int) -> ResponseReturnValue:
     form = DelegateForm()
-    form.member_id.choices = [
-        (m.id, m.position) for m in meeting.room_state(db.session, committee_session_or_404(session_id)).not_registered
-    ]
+    # any active member; whether it is already in the room is the service's check (409)
+    form.member_id.choices = [(m.id, m.position) for m in members.active_members(db.session)]
     if not form_is_valid(form, room_url(session_id, "asistencia")):
         return redirect(room_url(session_id, "asistencia"), code=303)
     upload = form.communication.data
