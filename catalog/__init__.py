@@ -1,4 +1,5 @@
-"""TIC initiatives and the committee: catalogue, sessions, agenda and convocations (SPEC §6)."""
+"""The catalogue of TIC initiatives (SPEC §6): the entity's inventory of TIC projects and services, from
+registration and postulation by the dependency (seed Mesa §3) to execution, and the public catalogue."""
 
 from __future__ import annotations
 
@@ -6,38 +7,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the catalogue's models, pages, API, navigation and dashboard panels.
-
-    Called by the application factory before ``init_api``, so the API blueprints imported here are
-    registered with the others. The navigation and the panels are module-level lists shared by
-    every application of the process: they are extended once.
-    """
+    """Register the catalogue's tables, pages, API, menu entry and home-page panels."""
     from flask_babel import lazy_gettext as _l
 
-    from catalog import (  # noqa: F401  (the tables; the API blueprints append themselves to API_BLUEPRINTS;
-        acta_views,  # the routes of acta_views join the room blueprint)
-        api,
-        committee_api,
-        meeting_models,
-        models,
-        room_api,
-    )
-    from catalog.committee_views import bp as committee_bp
-    from catalog.dashboard import install_panels
-    from catalog.permissions import CATALOG_USERS, COMMITTEE_READERS
-    from catalog.room_views import bp as room_bp
-    from catalog.views import bp as catalog_bp
-    from portal.views import NAV_ITEMS, NavItem
+    from catalog import api, models  # noqa: F401  (the tables; the API blueprint registers itself)
+    from catalog.dashboard import PANELS
+    from catalog.permissions import CATALOG_USERS
+    from catalog.views import bp
+    from portal.shell import NavItem, add_nav_items, add_panels
 
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(committee_bp)
-    app.register_blueprint(room_bp)
-    if not any(item.endpoint == "catalog.index" for item in NAV_ITEMS):
-        NAV_ITEMS.extend(
-            [
-                NavItem("catalog.index", _l("Iniciativas"), frozenset(CATALOG_USERS)),
-                NavItem("committee.plan", _l("Comité"), frozenset(COMMITTEE_READERS)),
-                NavItem("room.commitment_list", _l("Compromisos"), frozenset(COMMITTEE_READERS)),
-            ]
-        )
-    install_panels()
+    app.register_blueprint(bp)
+    add_nav_items(app, NavItem("catalog.index", _l("Iniciativas"), frozenset(CATALOG_USERS), order=110))
+    add_panels(app, PANELS)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from catalog import permissions, services
+from catalog import execution, permissions, services
 from catalog.models import (
     Enabler,
     FundingSource,
@@ -245,7 +245,7 @@ def return_postulation(data: dict[str, Any], initiative_id: int) -> Any:
 @initiatives_blp.response(200, InitiativeDetailSchema)
 def start_execution(initiative_id: int) -> Any:
     """An approved initiative starts (``en_ejecucion``)."""
-    return _transition(initiative_id, lambda i: services.start_execution(db.session, i, actor=current_user, now=utcnow()))
+    return _transition(initiative_id, lambda i: execution.start_execution(db.session, i, actor=current_user, now=utcnow()))
 
 
 @initiatives_blp.route("/<int:initiative_id>/progress", methods=["POST"])
@@ -254,7 +254,9 @@ def start_execution(initiative_id: int) -> Any:
 @initiatives_blp.response(200, InitiativeDetailSchema)
 def report_progress(data: dict[str, Any], initiative_id: int) -> Any:
     """A progress report while in execution: percent, indicators, risks."""
-    return _transition(initiative_id, lambda i: services.report_progress(db.session, i, actor=current_user, now=utcnow(), **data))
+    return _transition(
+        initiative_id, lambda i: execution.report_progress(db.session, i, actor=current_user, now=utcnow(), **data)
+    )
 
 
 @initiatives_blp.route("/<int:initiative_id>/finish", methods=["POST"])
@@ -265,7 +267,7 @@ def finish_initiative(data: dict[str, Any], initiative_id: int) -> Any:
     """Close an initiative whose last progress report is 100 % (``finalizada``)."""
     return _transition(
         initiative_id,
-        lambda i: services.finish_initiative(db.session, i, actor=current_user, note=data["reason"], now=utcnow()),
+        lambda i: execution.finish_initiative(db.session, i, actor=current_user, note=data["reason"], now=utcnow()),
     )
 
 

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
-from catalog.models import AGENDA_CANDIDATE_STATES, OPEN_SESSION_STATES, CommitteeSession, Initiative, InitiativeState
+from catalog.models import Initiative, InitiativeState
 from portal.models import User
 from portal.roles import ENTITY_WIDE_READERS, Role
 
 #: See every dependency's initiatives: the entity-wide readers, the technical secretariat and the members.
 CATALOG_READERS = ENTITY_WIDE_READERS | {Role.SECRETARIA_TECNICA, Role.INTEGRANTE}
-#: See the committee's sessions, agendas and convocations.
-COMMITTEE_READERS = frozenset(
-    {Role.SECRETARIA_TECNICA, Role.SECRETARIO, Role.INTEGRANTE, Role.CONTROL_INTERNO, Role.ADMIN, Role.APROBADOR}
-)
 #: Everyone who has something in the catalogue: readers plus the dependency-scoped roles.
 CATALOG_USERS = CATALOG_READERS | {Role.ENLACE, Role.JEFE}
 
@@ -81,24 +77,3 @@ def can_start_execution(user: User, initiative: Initiative) -> bool:
 
 def can_report_progress(user: User, initiative: Initiative) -> bool:
     return is_enlace_of(user, initiative.dependency_id) and initiative.state is InitiativeState.EN_EJECUCION
-
-
-def can_manage_sessions(user: User) -> bool:
-    """Sessions, agenda, guests and convocations are the technical secretariat's (seed Mesa §6)."""
-    return user.has_role(Role.SECRETARIA_TECNICA)
-
-
-def can_view_sessions(user: User) -> bool:
-    return bool(user.roles & COMMITTEE_READERS)
-
-
-def can_edit_session(user: User, committee_session: CommitteeSession) -> bool:
-    return can_manage_sessions(user) and committee_session.state in OPEN_SESSION_STATES
-
-
-def can_manage_members(user: User) -> bool:
-    return user.has_role(Role.ADMIN)
-
-
-def can_put_on_agenda(user: User, initiative: Initiative) -> bool:
-    return can_manage_sessions(user) and initiative.state in AGENDA_CANDIDATE_STATES

@@ -4,7 +4,7 @@
 finalizada``. The dependency's enlace registers and edits; the dependency postulates in two steps
 (the enlace asks, the head of the dependency confirms: "En los eventos que una Secretaría o
 Dependencia postule iniciativas…", seed Mesa §3); the technical secretariat puts postulated
-initiatives on an agenda (``catalog.sessions``); the committee's decision arrives through
+initiatives on an agenda (``committee.sessions``); the committee's decision arrives through
 ``record_outcome``. Every function locks what it changes, checks who acts and from which state,
 writes the history and the audit event in the caller's transaction and raises ``NotAllowed``
 (403), ``WrongState`` (409) or ``ValidationFailed`` (422). None of them commits.
@@ -21,8 +21,6 @@ from sqlalchemy import select
 
 from catalog.models import (
     OUTCOME_STATES,
-    AgendaItem,
-    CommitteeSession,
     Enabler,
     FundingSource,
     Initiative,
@@ -31,8 +29,8 @@ from catalog.models import (
     InitiativeEnabler,
     InitiativeEvent,
     InitiativeState,
-    ProgressReport,
 )
+from committee.models import AgendaItem, CommitteeSession
 from portal.audit import record_event
 from portal.clock import local_date
 from portal.db import DbSession, next_yearly_value
@@ -40,6 +38,7 @@ from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
 from portal.models import Dependency, RoleAssignment, StoredFile, User
 from portal.roles import Role
+from portal.text import optional_text
 from portal.uploads import CheckedFile
 
 MIN_REASON = 10
@@ -63,11 +62,6 @@ class InitiativeData:
     sponsor: str | None = None
 
 
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
 def validate_initiative_data(session: DbSession, data: InitiativeData, *, complete: bool) -> dict[str, list[str]]:
     """Field errors in Spanish; ``complete`` asks for everything the committee needs to decide."""
     errors: dict[str, list[str]] = {}
@@ -78,13 +72,13 @@ def validate_initiative_data(session: DbSession, data: InitiativeData, *, comple
     dependency = session.get(Dependency, data.dependency_id)
     if dependency is None or not dependency.is_active:
         err("dependency_id", "Seleccione una dependencia activa.")
-    if len(_clean(data.title) or "") < 5:
+    if len(optional_text(data.title) or "") < 5:
         err("title", "Escriba el nombre de la iniciativa (al menos 5 caracteres).")
     elif len(data.title.strip()) > 200:
         err("title", "El nombre admite hasta 200 caracteres.")
-    if len(_clean(data.description) or "") < 20:
+    if len(optional_text(data.description) or "") < 20:
         err("description", "Describa la iniciativa (al menos 20 caracteres).")
-    if len(_clean(data.objective) or "") < 10:
+    if len(optional_text(data.objective) or "") < 10:
         err("objective", "Escriba el objetivo (al menos 10 caracteres).")
     if data.estimated_budget is not None and not 0 <= data.estimated_budget < MAX_BUDGET:
         err("estimated_budget", "El presupuesto es un valor en pesos, sin signo negativo.")
@@ -103,7 +97,7 @@ def validate_initiative_data(session: DbSession, data: InitiativeData, *, comple
             err("start_date", "Indique la fecha estimada de inicio.")
         if data.end_date is None:
             err("end_date", "Indique la fecha estimada de finalización.")
-        if not _clean(data.sponsor):
+        if not optional_text(data.sponsor):
             err("sponsor", "Indique quién patrocina la iniciativa.")
     return errors
 
@@ -133,7 +127,7 @@ def _apply(initiative: Initiative, data: InitiativeData) -> None:
     initiative.funding_source = data.funding_source
     initiative.start_date = data.start_date
     initiative.end_date = data.end_date
-    initiative.sponsor = _clean(data.sponsor)
+    initiative.sponsor = optional_text(data.sponsor)
     wanted = set(data.enablers)
     initiative.enabler_rows = [row for row in initiative.enabler_rows if row.enabler in wanted]
     have = {row.enabler for row in initiative.enabler_rows}
@@ -201,7 +195,7 @@ def wrong_state(initiative: Initiative, what: str) -> WrongState:
     return WrongState(f"La iniciativa {initiative.code} está {state}: no se puede {what}.")
 
 
-def _require_enlace(actor: User, dependency_id: int) -> None:
+def require_enlace(actor: User, dependency_id: int) -> None:
     if dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
         raise NotAllowed("Solo el enlace TIC de la dependencia gestiona sus iniciativas.")
 
@@ -239,7 +233,7 @@ def users_with_role(session: DbSession, role: Role) -> list[User]:
     )
 
 
-def _mail(session: DbSession, initiative: Initiative, people: Iterable[User | None], subject: str, message: str) -> None:
+def mail_people(session: DbSession, initiative: Initiative, people: Iterable[User | None], subject: str, message: str) -> None:
     recipients = tuple(sorted({p.email for p in people if p is not None and p.email}))
     if recipients:
         send_after_commit(
@@ -260,8 +254,8 @@ def _mail(session: DbSession, initiative: Initiative, people: Iterable[User | No
         )
 
 
-def _reason(reason: str | None, what: str) -> str:
-    cleaned = _clean(reason)
+def required_reason(reason: str | None, what: str) -> str:
+    cleaned = optional_text(reason)
     if cleaned is None or len(cleaned) < MIN_REASON:
         raise ValidationFailed(f"Indique {what} (al menos {MIN_REASON} caracteres).", fields={"reason": ["Obligatorio."]})
     return cleaned
@@ -276,7 +270,7 @@ def create_initiative(session: DbSession, *, actor: User, data: InitiativeData, 
     "Son los encargados de informar a la Secretaría de las TIC sobre los proyectos, iniciativas TIC…
     para mantener actualizado el inventario de catálogo de servicios" (seed PR-M2-P6-01).
     """
-    _require_enlace(actor, data.dependency_id)
+    require_enlace(actor, data.dependency_id)
     errors = validate_initiative_data(session, data, complete=False)
     if errors:
         raise ValidationFailed("Revise los campos marcados.", fields=errors)
@@ -303,7 +297,7 @@ def update_initiative(
 ) -> Initiative:
     """The enlace edits a registered initiative (not while its postulation awaits the head)."""
     initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
+    require_enlace(actor, initiative.dependency_id)
     if initiative.state is not InitiativeState.REGISTRADA or initiative.is_postulation_pending:
         raise wrong_state(initiative, "modificar")
     if data.dependency_id != initiative.dependency_id:
@@ -328,7 +322,7 @@ def request_postulation(session: DbSession, initiative: Initiative, *, actor: Us
     Everything the committee needs must be filled in: enablers, budget, funding, dates, sponsor.
     """
     initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
+    require_enlace(actor, initiative.dependency_id)
     if initiative.state is not InitiativeState.REGISTRADA or initiative.is_postulation_pending:
         raise wrong_state(initiative, "postular")
     errors = validate_initiative_data(session, data_from_initiative(initiative), complete=True)
@@ -340,7 +334,7 @@ def request_postulation(session: DbSession, initiative: Initiative, *, actor: Us
     session.flush()
     add_event(session, initiative, actor, "postulacion_solicitada", now=now)
     audit(session, initiative, actor, "solicitar_postulacion", before)
-    _mail(
+    mail_people(
         session,
         initiative,
         dependency_heads(session, initiative.dependency),
@@ -365,7 +359,7 @@ def confirm_postulation(session: DbSession, initiative: Initiative, *, actor: Us
     add_event(session, initiative, actor, "postulada", from_state=InitiativeState.REGISTRADA, now=now)
     audit(session, initiative, actor, "confirmar_postulacion", before)
     people: list[User | None] = [initiative.postulation_requested_by, *users_with_role(session, Role.SECRETARIA_TECNICA)]
-    _mail(
+    mail_people(
         session,
         initiative,
         people,
@@ -384,7 +378,7 @@ def return_postulation(
         raise NotAllowed("Solo el jefe de la dependencia confirma la postulación de sus iniciativas.")
     if not initiative.is_postulation_pending:
         raise wrong_state(initiative, "devolver la postulación")
-    note = _reason(reason, "el motivo de la devolución")
+    note = required_reason(reason, "el motivo de la devolución")
     before = initiative.snapshot()
     requester = initiative.postulation_requested_by
     initiative.postulation_requested_at = None
@@ -392,7 +386,7 @@ def return_postulation(
     session.flush()
     add_event(session, initiative, actor, "postulacion_devuelta", now=now, note=note)
     audit(session, initiative, actor, "devolver_postulacion", before)
-    _mail(session, initiative, [requester], "postulación devuelta", f"{actor.full_name} devolvió la postulación: {note}")
+    mail_people(session, initiative, [requester], "postulación devuelta", f"{actor.full_name} devolvió la postulación: {note}")
     return initiative
 
 
@@ -404,7 +398,7 @@ def add_document(
 ) -> InitiativeDocument:
     """The enlace attaches a supporting PDF (checked by content, at most 10 MB, with its SHA-256)."""
     initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
+    require_enlace(actor, initiative.dependency_id)
     if initiative.state is InitiativeState.FINALIZADA:
         raise wrong_state(initiative, "adjuntar documentos")
     if file.content_type != "application/pdf":
@@ -459,9 +453,9 @@ def record_outcome(
     initiative = lock_initiative(session, initiative.id)
     if initiative.state is not InitiativeState.EN_AGENDA:
         raise wrong_state(initiative, "registrar la decisión del comité")
-    cleaned = _clean(note)
+    cleaned = optional_text(note)
     if outcome is not InitiativeState.APROBADA:
-        cleaned = _reason(note, "el motivo de la decisión")
+        cleaned = required_reason(note, "el motivo de la decisión")
     decided_in = committee_session or _session_of_agenda(session, initiative)
     before = initiative.snapshot()
     initiative.state = outcome
@@ -472,92 +466,9 @@ def record_outcome(
     add_event(session, initiative, actor, "decision_comite", from_state=InitiativeState.EN_AGENDA, now=now, note=cleaned)
     audit(session, initiative, actor, "decision_comite", before)
     people = [initiative.registered_by, *dependency_heads(session, initiative.dependency)]
-    _mail(session, initiative, people, outcome.label.lower(), f"Decisión del comité: {outcome.label}. {cleaned or ''}".strip())
-    return initiative
-
-
-def start_execution(session: DbSession, initiative: Initiative, *, actor: User, now: datetime) -> Initiative:
-    """The enlace reports that an approved initiative started (``en_ejecucion``)."""
-    initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
-    if initiative.state is not InitiativeState.APROBADA:
-        raise wrong_state(initiative, "iniciar la ejecución")
-    before = initiative.snapshot()
-    initiative.state = InitiativeState.EN_EJECUCION
-    initiative.execution_started_at = now
-    session.flush()
-    add_event(session, initiative, actor, "en_ejecucion", from_state=InitiativeState.APROBADA, now=now)
-    audit(session, initiative, actor, "iniciar_ejecucion", before)
-    return initiative
-
-
-def report_progress(
-    session: DbSession,
-    initiative: Initiative,
-    *,
-    actor: User,
-    reported_on: date,
-    percent: int,
-    indicators: str | None,
-    risks: str | None,
-    now: datetime,
-) -> ProgressReport:
-    """A progress report while in execution: percent (0–100), indicators and risks."""
-    initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
-    if initiative.state is not InitiativeState.EN_EJECUCION:
-        raise wrong_state(initiative, "reportar avance")
-    errors: dict[str, list[str]] = {}
-    if not isinstance(percent, int) or not 0 <= percent <= 100:
-        errors["percent"] = ["El avance es un porcentaje entero entre 0 y 100."]
-    if len(_clean(indicators) or "") < 5:
-        errors["indicators"] = ["Describa los indicadores y su medición."]
-    if reported_on > local_date(now):
-        errors["reported_on"] = ["La fecha de corte no puede ser futura."]
-    if errors:
-        raise ValidationFailed("Revise los campos marcados.", fields=errors)
-    report = ProgressReport(
-        initiative_id=initiative.id,
-        reported_on=reported_on,
-        percent=percent,
-        indicators=(indicators or "").strip(),
-        risks=_clean(risks),
-        reported_by_id=actor.id,
-        created_at=now,
+    mail_people(
+        session, initiative, people, outcome.label.lower(), f"Decisión del comité: {outcome.label}. {cleaned or ''}".strip()
     )
-    session.add(report)
-    session.flush()
-    latest = session.execute(
-        select(ProgressReport.percent)
-        .where(ProgressReport.initiative_id == initiative.id)
-        .order_by(ProgressReport.reported_on.desc(), ProgressReport.id.desc())
-        .limit(1)
-    ).scalar_one()
-    before = initiative.snapshot()
-    initiative.progress_percent = latest
-    session.flush()
-    add_event(session, initiative, actor, "avance_reportado", now=now, note=f"{percent} % al {reported_on:%d/%m/%Y}")
-    audit(session, initiative, actor, "reportar_avance", before)
-    return report
-
-
-def finish_initiative(session: DbSession, initiative: Initiative, *, actor: User, note: str | None, now: datetime) -> Initiative:
-    """The enlace closes an initiative in execution once its last report says 100 %."""
-    initiative = lock_initiative(session, initiative.id)
-    _require_enlace(actor, initiative.dependency_id)
-    if initiative.state is not InitiativeState.EN_EJECUCION:
-        raise wrong_state(initiative, "finalizar")
-    if initiative.progress_percent != 100:
-        raise ValidationFailed(
-            f"El último avance reportado es {initiative.progress_percent} %: reporte el 100 % antes de finalizar.",
-            fields={"percent": ["Se requiere un avance del 100 %."]},
-        )
-    before = initiative.snapshot()
-    initiative.state = InitiativeState.FINALIZADA
-    initiative.finished_at = now
-    session.flush()
-    add_event(session, initiative, actor, "finalizada", from_state=InitiativeState.EN_EJECUCION, now=now, note=_clean(note))
-    audit(session, initiative, actor, "finalizar", before)
     return initiative
 
 

@@ -12,19 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from catalog import permissions, services
+from catalog import execution, permissions, services
 from catalog.forms import DocumentForm, FinishForm, InitiativeForm, ProgressForm, ReasonForm
-from catalog.models import (
-    PUBLIC_STATES,
-    AgendaItem,
-    CommitteeSession,
-    Enabler,
-    FundingSource,
-    Initiative,
-    InitiativeDocument,
-    InitiativeState,
-)
+from catalog.models import PUBLIC_STATES, Enabler, FundingSource, Initiative, InitiativeDocument, InitiativeState
 from catalog.queries import PAGE_SIZE, CatalogFilters, catalog_query, public_query
+from committee import permissions as committee_permissions
+from committee.models import AgendaItem, CommitteeSession
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.errors import DomainError, ValidationFailed
@@ -33,6 +26,7 @@ from portal.models import Dependency
 from portal.permissions import roles_required
 from portal.roles import Role
 from portal.uploads import check_upload
+from portal.web import save_form
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -154,23 +148,21 @@ def edit(initiative_id: int | None):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         now = utcnow()
-        try:
+
+        def save() -> Initiative:
             if initiative is None:
-                initiative = services.create_initiative(db.session, actor=current_user, data=_data(form), now=now)
-            else:
-                services.update_initiative(db.session, initiative, actor=current_user, data=_data(form), now=now)
-        except DomainError as exc:
-            db.session.rollback()
-            for name, messages in exc.fields.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(messages)
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("Iniciativa %(code)s guardada.", code=initiative.code), "success")
-            return redirect(url_for("catalog.detail", initiative_id=initiative.id))
+                return services.create_initiative(db.session, actor=current_user, data=_data(form), now=now)
+            return services.update_initiative(db.session, initiative, actor=current_user, data=_data(form), now=now)
+
+        outcome = save_form(
+            form,
+            save,
+            success=lambda saved: _("Iniciativa %(code)s guardada.", code=saved.code),
+            target=lambda saved: url_for("catalog.detail", initiative_id=saved.id),
+        )
+        if not isinstance(outcome, int):
+            return outcome
+        status = outcome
     elif form.is_submitted():
         status = 400
     return render_template("catalog/form.html", form=form, initiative=initiative), status
@@ -191,7 +183,7 @@ def detail(initiative_id: int):  # type: ignore[no-untyped-def]
         "catalog/detail.html",
         ini=initiative,
         agendas=agendas,
-        can_see_sessions=permissions.can_view_sessions(user),
+        can_see_sessions=committee_permissions.can_view_sessions(user),
         actions={
             "edit": permissions.can_edit_initiative(user, initiative),
             "postulate": permissions.can_request_postulation(user, initiative),
@@ -265,7 +257,7 @@ def return_postulation(initiative_id: int) -> ResponseReturnValue:
 def start(initiative_id: int) -> ResponseReturnValue:
     return _run(
         initiative_id,
-        lambda i: services.start_execution(db.session, i, actor=current_user, now=utcnow()),
+        lambda i: execution.start_execution(db.session, i, actor=current_user, now=utcnow()),
         _("La iniciativa quedó en ejecución."),
     )
 
@@ -280,7 +272,7 @@ def progress(initiative_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.detail", initiative_id=initiative_id), code=303)
     return _run(
         initiative_id,
-        lambda i: services.report_progress(
+        lambda i: execution.report_progress(
             db.session,
             i,
             actor=current_user,
@@ -301,7 +293,7 @@ def finish(initiative_id: int) -> ResponseReturnValue:
     form.validate_on_submit()
     return _run(
         initiative_id,
-        lambda i: services.finish_initiative(db.session, i, actor=current_user, note=form.note.data, now=utcnow()),
+        lambda i: execution.finish_initiative(db.session, i, actor=current_user, note=form.note.data, now=utcnow()),
         _("Iniciativa finalizada."),
     )
 

@@ -48,6 +48,9 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee")
+
+
 def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return Flask configuration for this process: environment first, then embedded defaults."""
     instance = Path(instance_path)
@@ -59,6 +62,8 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
     cfg: dict[str, Any] = {
         "PORTAL_ENV": "production" if production else "development",
         "PORTAL_PROFILE": profile_code,
+        #: the domain packages this deployment runs, in this order (each joins through its ``init_app``)
+        "PORTAL_DOMAINS": DOMAINS,
         "PROFILE": get_profile(profile_code),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'mesatic.sqlite'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

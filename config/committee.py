@@ -3,7 +3,7 @@
 The rules come from the seeds: the Mesa de Trabajo de Transformación Digital of Cartagena (Manual
 de lineamientos §3, §6, §7, §8) and the Comité TIC Departamental of the Valle del Cauca (procedure
 PR-M2-P6-01, Ordenanza 430 de 2016). The seats are the demo composition loaded by
-``catalog.demo.load_committee_demo``; in production ``admin`` keeps the members in the database.
+``committee.demo.load_committee_demo``; in production ``admin`` keeps the members in the database.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
-"""Mesa TIC: the application factory."""
+"""The application shell (SPEC §1, §7, §8): the factory, login and sessions, roles, the organisation,
+the audit trail, the UI frame and the API plumbing. It imports no domain package: each one named in
+``PORTAL_DOMAINS`` joins through its ``init_app`` (``portal/shell.py``)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -26,14 +29,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]
 
     _init_extensions(app)
-    _register_blueprints(app)
+    _register_shell(app)
+    for name in app.config["PORTAL_DOMAINS"]:
+        importlib.import_module(name).init_app(app)
     _register_request_hooks(app)
 
-    from portal.cli import register_cli
+    from portal.api import init_api
+    from portal.celery_app import schedule_periodic_tasks
     from portal.errors import register_error_handlers
 
+    init_api(app)
+    schedule_periodic_tasks(app)
     register_error_handlers(app)
-    register_cli(app)
     return app
 
 
@@ -42,8 +49,6 @@ def _init_extensions(app: Flask) -> None:
     from portal.celery_app import celery_init_app
     from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_formatters, select_locale
-    from sla import models as sla_models  # noqa: F401
-    from tickets import models as ticket_models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():
@@ -73,32 +78,20 @@ def _init_extensions(app: Flask) -> None:
     init_login(app, login_manager)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from portal import designation_api  # noqa: F401  (registers its API blueprint)
-    from portal.api import init_api
+def _register_shell(app: Flask) -> None:
     from portal.auth import bp as auth_bp
-    from portal.designation_views import bp as designations_bp
+    from portal.cli import register_cli
     from portal.health import bp as health_bp
+    from portal.shell import add_nav_items, add_panels
+    from portal.views import DASHBOARD_PANELS, NAV_ITEMS
     from portal.views import bp as portal_bp
-    from sla import api as sla_api  # noqa: F401  (registers its API blueprints)
-    from sla.views import bp as sla_bp
-    from tickets import api as tickets_api  # noqa: F401  (registers its API blueprint)
-    from tickets.admin_views import bp as tickets_admin_bp
-    from tickets.desk_views import bp as desk_bp
-    from tickets.views import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
-    app.register_blueprint(designations_bp)
     app.register_blueprint(health_bp)
-    app.register_blueprint(tickets_bp)
-    app.register_blueprint(tickets_admin_bp)
-    app.register_blueprint(desk_bp)
-    from catalog import init_app as init_catalog
-
-    init_catalog(app)
-    app.register_blueprint(sla_bp)
-    init_api(app)
+    add_nav_items(app, *NAV_ITEMS)
+    add_panels(app, DASHBOARD_PANELS)
+    register_cli(app)
 
 
 SECURITY_HEADERS = {

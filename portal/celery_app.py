@@ -16,7 +16,6 @@ from flask import Flask
 
 #: beat entries collected from every domain's tasks module: name -> (task name, schedule)
 PERIODIC: dict[str, dict[str, Any]] = {}
-TASK_MODULES = ["portal.tasks", "tickets.tasks", "sla.tasks", "catalog.tasks"]
 
 
 def periodic(schedule: timedelta | float, name: str | None = None) -> Callable[[Any], Any]:
@@ -68,7 +67,10 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(lambda: [], force=True)
-    for module in TASK_MODULES:
-        __import__(module)
-    celery_app.conf.beat_schedule = dict(PERIODIC)
+    __import__("portal.tasks")
     return celery_app
+
+
+def schedule_periodic_tasks(app: Flask) -> None:
+    """Give beat every periodic task, once each domain package has imported its tasks."""
+    app.extensions["celery"].conf.beat_schedule = dict(PERIODIC)

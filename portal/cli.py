@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from portal import services
@@ -105,11 +105,9 @@ def verify_audit() -> None:
 def load_demo_data() -> None:
     """Carga las dependencias del perfil, las cuentas de demostración y, si el comité no tiene
     sesiones, una sesión convocada para hoy con una iniciativa en el orden del día (idempotente)."""
-    from catalog.demo import load_session_demo
     from portal.demo import load_demo
 
-    done = load_demo(db.session)
-    done += load_session_demo(db.session, current_app.config["PROFILE"])
+    done = load_demo(db.session, command=True)
     db.session.commit()
     click.echo(f"Datos de demostración: {len(done)} elementos nuevos.")
     for line in done:
@@ -127,10 +125,6 @@ def send_test_mail(address: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from catalog import report_cli as _mesa_report  # noqa: F401  (adds ``flask report mesa``)
-    from catalog.cli import mesa_cli
-    from sla.cli import report_cli, sla_cli
-    from tickets.cli import COMMAND_GROUPS as ticket_groups
-
-    for group in (users_cli, audit_cli, demo_cli, mail_cli, *ticket_groups, sla_cli, report_cli, mesa_cli):
+    """The shell's command groups; each domain package adds its own in its ``init_app``."""
+    for group in (users_cli, audit_cli, demo_cli, mail_cli):
         app.cli.add_command(group)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
 
 from portal import services
 from portal.db import DbSession
 from portal.directory import Directory, DirectorySettings
 from portal.models import Dependency, DependencyKind
 from portal.roles import Role
+from portal.shell import shell
 
 DEMO_PASSWORD = "Demo2026!"
 
@@ -29,8 +29,13 @@ DEMO_ACCOUNTS: dict[str, list[tuple[Role, str | None]]] = {
 }
 
 
-def load_demo(session: DbSession) -> list[str]:
-    """Create what is missing; running it twice changes nothing. Returns what it did."""
+def load_demo(session: DbSession, *, command: bool = False) -> list[str]:
+    """Create what is missing; running it twice changes nothing. Returns what it did.
+
+    After the shell's own dependencies and accounts, each domain package's demo loader runs in its
+    order; ``command`` (``flask demo load``) also runs those meant for a first look at the portal
+    (a session of the committee convened for today), which the test fixtures leave out.
+    """
     profile = current_app.config["PROFILE"]
     done: list[str] = []
     for seed in profile.dependencies:
@@ -66,20 +71,14 @@ def load_demo(session: DbSession) -> list[str]:
     finally:
         conn.unbind()
 
-    from tickets.services import ensure_default_catalogue
-
-    done += ensure_default_catalogue(session, groups_dn=str(current_app.config["LDAP_GROUPS_DN"]))
-
-    done += _demo_designations(session)
-
     it_office = services.find_dependency(session, profile.it_office_code)
     secretario = services.find_user(session, "secretario")
     if it_office is not None and secretario is not None and it_office.head_id is None:
         _set_head(session, it_office, secretario.id)
 
-    from catalog.demo import load_committee_demo
-
-    done += load_committee_demo(session, profile)
+    for _order, loader, command_only in shell().demo_loaders:
+        if command or not command_only:
+            done += loader(session, profile)
     return done
 
 
@@ -97,48 +96,3 @@ def demo_act_pdf(title: str) -> bytes:
     pdf.set_font("Helvetica", size=12)
     pdf.multi_cell(0, 8, title.encode("latin-1", "replace").decode("latin-1"))
     return bytes(pdf.output())
-
-
-def _demo_designations(session: DbSession) -> list[str]:
-    """The demo enlaces of Salud and Hacienda, designated by their heads (a demo act each)."""
-    import hashlib
-    from datetime import date
-
-    from portal.audit import record_event
-    from portal.models import ActType, Designation, DesignationStatus
-
-    done = []
-    for dep_code, enlace, jefe in (("SAL", "enlace.salud", "jefe.salud"), ("HAC", "enlace.hacienda", "jefe.hacienda")):
-        dependency = services.find_dependency(session, dep_code)
-        person, head = services.find_user(session, enlace), services.find_user(session, jefe)
-        if dependency is None or person is None or head is None:
-            continue
-        if session.execute(select(Designation.id).where(Designation.dependency_id == dependency.id)).scalar():
-            continue
-        content = demo_act_pdf(f"Resolución de demostración: designa a {person.full_name} como enlace TIC de {dependency.name}.")
-        designation = Designation(
-            dependency_id=dependency.id,
-            person_id=person.id,
-            designated_by_id=head.id,
-            act_type=ActType.RESOLUCION,
-            act_number=f"DEMO-{dep_code}-001",
-            act_date=date(2026, 1, 15),
-            effective_date=date(2026, 1, 15),
-            status=DesignationStatus.VIGENTE,
-            act_filename=f"resolucion-demo-{dep_code.lower()}.pdf",
-            act_size=len(content),
-            act_sha256=hashlib.sha256(content).hexdigest(),
-            act_content=content,
-        )
-        session.add(designation)
-        session.flush()
-        record_event(
-            session,
-            actor=head,
-            action="designacion.crear",
-            object_type="designacion",
-            object_id=designation.id,
-            after={"dependency": dep_code, "person": enlace, "demo": True},
-        )
-        done.append(f"designación {dep_code}")
-    return done

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.models import ActType, DependencyKind
+from portal.models import DependencyKind
 
 
 class LoginForm(FlaskForm):
@@ -32,20 +36,5 @@ class DependencyForm(FlaskForm):
     is_active = BooleanField(_l("Activa"), default=True)
 
 
-class DesignationForm(FlaskForm):
-    person = StringField(
-        _l("Usuario de la persona designada"),
-        validators=[DataRequired(_l("Indique el usuario de la persona.")), Length(max=120)],
-        description=_l("Usuario del portal o del directorio institucional (por ejemplo, nombre.apellido)."),
-    )
-    act_type = SelectField(_l("Tipo de acto"), choices=[SelectChoice(t.value, t.label) for t in ActType])
-    act_number = StringField(_l("Número del acto"), validators=[DataRequired(_l("Indique el número del acto.")), Length(max=60)])
-    act_date = DateField(_l("Fecha del acto"), validators=[DataRequired(_l("Indique la fecha del acto."))])
-    effective_date = DateField(_l("Rige a partir de"), validators=[DataRequired(_l("Indique desde cuándo rige."))])
-    act_file = FileField(_l("Acto en PDF (máximo 10 MB)"), validators=[FileRequired(_l("Adjunte el acto en PDF."))])
-
-
-class RevocationForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Motivo de la revocación"), validators=[DataRequired(_l("Indique el motivo.")), Length(min=10, max=2000)]
-    )
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for buttons that post (move, remove)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,18 +16,12 @@ from portal.forms import DependencyForm
 from portal.models import Dependency, DependencyKind, User
 from portal.permissions import roles_required
 from portal.roles import Role
+from portal.shell import NavItem, Panel, shell
 
 bp = Blueprint("portal", __name__)
 
 
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    title: str
-    description: str
-
-
-#: What each role finds on its dashboard. Domain packages fill the panels as they arrive.
+#: What each role finds on its dashboard until its domain package installs the real panel (by key).
 DASHBOARD_PANELS: dict[Role, list[Panel]] = {
     Role.ENLACE: [
         Panel("mis_solicitudes", _l("Mis solicitudes"), _l("Solicitudes de acceso que radicó para su dependencia.")),
@@ -68,41 +60,13 @@ DASHBOARD_PANELS: dict[Role, list[Panel]] = {
 }
 
 
-@dataclass(frozen=True)
-class NavItem:
-    endpoint: str
-    label: str
-    roles: frozenset[Role] | None = None  # None: every signed-in user
+#: The shell's own menu entries; domain packages add theirs (``portal.shell.add_nav_items``).
+NAV_ITEMS = (
+    NavItem("portal.dashboard", _l("Inicio"), order=0),
+    NavItem("portal.dependency_list", _l("Dependencias"), order=30),
+    NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO}), order=50),
+)
 
-
-#: The main navigation; domain packages append their entries.
-NAV_ITEMS: list[NavItem] = [
-    NavItem("portal.dashboard", _l("Inicio")),
-    NavItem(
-        "tickets.queue",
-        _l("Solicitudes"),
-        frozenset(
-            {
-                Role.ENLACE,
-                Role.JEFE,
-                Role.SEGURIDAD,
-                Role.APROBADOR,
-                Role.AGENTE,
-                Role.SECRETARIO,
-                Role.CONTROL_INTERNO,
-                Role.ADMIN,
-            }
-        ),
-    ),
-    NavItem("tickets.delegations", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR})),
-    NavItem("portal.dependency_list", _l("Dependencias")),
-    NavItem("designations.coverage_page", _l("Enlaces TIC"), frozenset({Role.SECRETARIO, Role.ADMIN, Role.CONTROL_INTERNO})),
-    NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
-    NavItem("desk.jobs", _l("Aprovisionamiento"), frozenset({Role.AGENTE, Role.ADMIN, Role.CONTROL_INTERNO, Role.SECRETARIO})),
-    NavItem("desk.tasks", _l("Tareas manuales"), frozenset({Role.AGENTE})),
-    NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN})),
-    NavItem("tickets_admin.policies", _l("Políticas"), frozenset({Role.ADMIN})),
-]
 
 AUDIT_PAGE_SIZE = 50
 
@@ -114,7 +78,7 @@ def navigation() -> dict[str, object]:
             return []
         return [
             {"url": url_for(item.endpoint), "label": item.label, "active": request.endpoint == item.endpoint}
-            for item in NAV_ITEMS
+            for item in shell().nav
             if item.roles is None or current_user.has_role(*item.roles)
         ]
 
@@ -124,7 +88,8 @@ def navigation() -> dict[str, object]:
 @bp.get("/")
 @roles_required()
 def dashboard():  # type: ignore[no-untyped-def]
-    sections = [(role, DASHBOARD_PANELS[role]) for role in Role if role in current_user.roles]
+    panels = shell().panels
+    sections = [(role, panels.get(role, [])) for role in Role if role in current_user.roles]
     return render_template("portal/dashboard.html", sections=sections)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import holidays
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import extract, select
@@ -19,7 +18,6 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Dependency
 from portal.permissions import roles_required
-from portal.views import NAV_ITEMS, NavItem
 from sla import services
 from sla.charts import Bar, bar_chart
 from sla.exports import es_number, es_percent, report_code, report_pdf, report_xlsx
@@ -30,14 +28,6 @@ from sla.reports import AnsReport, GroupRow, ReportFilters, build_report
 from tickets.models import FORM_ACTIONS, Priority
 
 bp = Blueprint("sla", __name__, url_prefix="/ans", template_folder="templates")
-
-NAV_ITEMS.extend(
-    [
-        NavItem("sla.reports", _l("Informes ANS"), REPORT_ROLES),
-        NavItem("sla.targets", _l("Metas ANS"), SETTINGS_ROLES),
-        NavItem("sla.calendar", _l("Calendario"), SETTINGS_ROLES),
-    ]
-)
 
 
 @bp.app_template_filter("es_num")

@@ -15,8 +15,8 @@ from flask import Flask
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from catalog.demo import load_committee_demo
 from catalog.models import InitiativeState
+from committee.demo import load_committee_demo
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.extensions import db

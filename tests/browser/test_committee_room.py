@@ -11,9 +11,9 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from catalog.demo import load_committee_demo
-from catalog.meeting_models import ActaState, CommitteeActa, CommitteeDeadline, DeadlineKind
 from catalog.models import Initiative, InitiativeState
+from committee.actas.models import ActaState, CommitteeActa, CommitteeDeadline, DeadlineKind
+from committee.demo import load_committee_demo
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.extensions import db

@@ -1,4 +1,4 @@
-"""The committee's periodic check (``catalog.deadlines.tick``) on a real PostgreSQL server.
+"""The committee's periodic check (``committee.tick.tick``) on a real PostgreSQL server.
 
 Two checks at the same moment send each notice once; a check racing the secretariat's final version
 (``actas.finalize``) or its closing of a commitment (``commitments.close_commitment``) neither
@@ -24,26 +24,27 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, select, text
 
-from catalog import actas, commitments, deadlines
-from catalog.demo import load_committee_demo
-from catalog.meeting_models import (
+from committee import tick as mesa_tick
+from committee.actas import services as actas
+from committee.actas.models import (
     ActaApproval,
     ActaResponseKind,
     ActaState,
     ActaVersion,
     ActaVersionKind,
-    Commitment,
-    CommitmentState,
     CommitteeDeadline,
     DeadlineKind,
     DeadlineOutcome,
 )
+from committee.commitments import services as commitments
+from committee.commitments.models import Commitment, CommitmentState
+from committee.demo import load_committee_demo
 from portal.audit import verify_chain
 from portal.errors import WrongState
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.unit.catalog.acta_factories import SECRETARIAT, acta_row, bogota, close, deadline_of, held_session, send, session_row
 from tests.unit.catalog.factories import context, mails, subject, user
+from tests.unit.committee.acta_factories import SECRETARIAT, acta_row, bogota, close, deadline_of, held_session, send, session_row
 
 #: the draft goes out on Monday 30 March 2026: observations due Monday 6 April at 23:59:59 (Holy Week)
 SENT = bogota(2026, 3, 30, 16, 0)
@@ -70,7 +71,7 @@ def test_two_checks_approve_an_acta_tacitly_once(pg_app, tmp_path):
 
     with HoldLock(engine, "committee_actas") as hold:
         results = race(
-            pg_app, {"tick-1": lambda: deadlines.tick(db.session, now), "tick-2": lambda: deadlines.tick(db.session, now)}
+            pg_app, {"tick-1": lambda: mesa_tick.tick(db.session, now), "tick-2": lambda: mesa_tick.tick(db.session, now)}
         )
     reports = reports_of(results)
     assert hold.blocked, "the second check never waited for the acta: the checks did not overlap"
@@ -113,7 +114,7 @@ def test_two_checks_report_an_overdue_commitment_to_control_interno_once(pg_app,
 
     with HoldLock(engine, "committee_commitments") as hold:
         results = race(
-            pg_app, {"tick-1": lambda: deadlines.tick(db.session, now), "tick-2": lambda: deadlines.tick(db.session, now)}
+            pg_app, {"tick-1": lambda: mesa_tick.tick(db.session, now), "tick-2": lambda: mesa_tick.tick(db.session, now)}
         )
     reports = reports_of(results)
     assert hold.blocked, "the second check never waited for the commitment: the checks did not overlap"
@@ -177,12 +178,12 @@ def test_a_check_racing_the_final_version(pg_app, tmp_path, first):
         )
 
     with HoldLock(engine, "committee_actas", thread=first) as hold:
-        results = race(pg_app, {"tick": lambda: deadlines.tick(db.session, now), "finalize": finalize}, hold=hold)
+        results = race(pg_app, {"tick": lambda: mesa_tick.tick(db.session, now), "finalize": finalize}, hold=hold)
     assert hold.blocked, f"the other contender never waited for the acta held by {first}"
     assert not [r for r in results.values() if isinstance(r, Exception) and not isinstance(r, WrongState)], results
     assert not isinstance(results["finalize"], Exception), results  # the acta was con_observaciones either way
     report = results["tick"]
-    assert isinstance(report, deadlines.MesaTickReport), results
+    assert isinstance(report, mesa_tick.MesaTickReport), results
     assert report.tacit == []
 
     sent = [subject(m) for m in new_mails(tmp_path, already)]
@@ -237,11 +238,11 @@ def test_a_check_racing_the_closing_of_a_commitment(pg_app, tmp_path, first):
         )
 
     with HoldLock(engine, "committee_commitments", thread=first) as hold:
-        results = race(pg_app, {"tick": lambda: deadlines.tick(db.session, now), "close": close_it}, hold=hold)
+        results = race(pg_app, {"tick": lambda: mesa_tick.tick(db.session, now), "close": close_it}, hold=hold)
     assert hold.blocked, f"the other contender never waited for the commitment held by {first}"
     assert not [r for r in results.values() if isinstance(r, Exception)], results
     report = results["tick"]
-    assert isinstance(report, deadlines.MesaTickReport)
+    assert isinstance(report, mesa_tick.MesaTickReport)
 
     notices = [m for m in new_mails(tmp_path, already) if subject(m).startswith("Compromiso vencido")]
     with pg_app.app_context():
@@ -278,7 +279,7 @@ def test_four_checks_over_several_actas_and_commitments_leave_the_audit_chain_in
     already = message_ids(tmp_path)
     now = OBSERVATIONS_DUE + timedelta(seconds=1)
 
-    results = race(pg_app, {f"tick-{n}": lambda: deadlines.tick(db.session, now) for n in range(4)})
+    results = race(pg_app, {f"tick-{n}": lambda: mesa_tick.tick(db.session, now) for n in range(4)})
     reports = reports_of(results)
 
     assert Counter(a for r in reports for a in r.tacit) == Counter(acta_ids)
@@ -292,7 +293,7 @@ def test_four_checks_over_several_actas_and_commitments_leave_the_audit_chain_in
     }
     assert sum(r.mails for r in reports) == 6
     with pg_app.app_context():
-        assert deadlines.tick(db.session, now + timedelta(minutes=1)).total == 0
+        assert mesa_tick.tick(db.session, now + timedelta(minutes=1)).total == 0
         db.session.rollback()
         for acta_id in acta_ids:
             assert audits(acta_id=acta_id)["acta.aprobacion_tacita"] == 1
@@ -385,8 +386,8 @@ class HoldLock:
                 time.sleep(0.02)
 
 
-def reports_of(results: dict[str, Any]) -> list[deadlines.MesaTickReport]:
-    assert all(isinstance(r, deadlines.MesaTickReport) for r in results.values()), results
+def reports_of(results: dict[str, Any]) -> list[mesa_tick.MesaTickReport]:
+    assert all(isinstance(r, mesa_tick.MesaTickReport) for r in results.values()), results
     return list(results.values())
 
 

@@ -7,11 +7,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from portal import designations
+from enlaces import services as designations
+from enlaces.models import ActType, Designation, DesignationStatus
 from portal.db import utcnow
 from portal.demo import demo_act_pdf
 from portal.extensions import db
-from portal.models import ActType, Dependency, Designation, DesignationStatus, User
+from portal.models import Dependency, User
 from portal.uploads import check_upload
 
 

@@ -1,1 +1,1 @@
-"""Tests of the initiative catalogue and the committee (SPEC §6)."""
+"""Tests of the initiative catalogue (SPEC §6)."""

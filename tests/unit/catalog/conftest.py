@@ -1,6 +1,6 @@
-"""Fixtures for the catalogue and the committee: the demo committee, ``users``, factories, ``api``.
+"""Fixtures for the catalogue (and, through its conftest, the committee): the demo committee, ``users``, ``api``.
 
-Every application here gets the demo committee (``catalog.demo.load_committee_demo``, idempotent).
+Every application here gets the demo committee (``committee.demo.load_committee_demo``, idempotent).
 Service-level code runs inside ``with app.app_context():``; never keep that context pushed while
 the test client makes requests.
 """
@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from catalog.demo import load_committee_demo
+from committee.demo import load_committee_demo
 from portal.extensions import db
 from portal.models import User
 

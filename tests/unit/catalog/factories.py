@@ -14,8 +14,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from catalog import convocations, members, services, sessions
-from catalog.models import Enabler, FundingSource, Initiative, InitiativeState, SessionKind
+from catalog import execution, services
+from catalog.models import Enabler, FundingSource, Initiative, InitiativeState
+from committee import members
+from committee.models import SessionKind
+from committee.sessions import agenda, convocations
+from committee.sessions import services as sessions
+from committee.sessions.common import CommitteeContext
 from config.committee import committee_rules
 from portal import services as portal_services
 from portal.extensions import db
@@ -58,11 +63,11 @@ def initiative_data(dependency: str = "SAL", **overrides: Any) -> services.Initi
     return services.InitiativeData(**values)
 
 
-def context(profile: str = "valle") -> sessions.CommitteeContext:
+def context(profile: str = "valle") -> CommitteeContext:
     from config.profiles import get_profile
 
     p = get_profile(profile)
-    return sessions.CommitteeContext(p.committee_name, p.entity_name, p.email_domain, committee_rules(profile))
+    return CommitteeContext(p.committee_name, p.entity_name, p.email_domain, committee_rules(profile))
 
 
 def make_session(
@@ -121,7 +126,7 @@ def make_initiative(
         return initiative_id
     target_session = session_id or make_session(now=now)
     step(
-        lambda i: sessions.add_initiative_to_agenda(
+        lambda i: agenda.add_initiative_to_agenda(
             db.session, db.session.get(sessions.CommitteeSession, target_session), i, actor=user("st.mesa"), now=now
         )
     )
@@ -131,11 +136,11 @@ def make_initiative(
     step(lambda i: services.record_outcome(db.session, i, actor=user("st.mesa"), outcome=outcome, note=REASON, now=now))
     if state in (InitiativeState.APROBADA, InitiativeState.RECHAZADA, InitiativeState.APLAZADA):
         return initiative_id
-    step(lambda i: services.start_execution(db.session, i, actor=enlace, now=now))
+    step(lambda i: execution.start_execution(db.session, i, actor=enlace, now=now))
     if state is InitiativeState.EN_EJECUCION:
         return initiative_id
     step(
-        lambda i: services.report_progress(
+        lambda i: execution.report_progress(
             db.session,
             i,
             actor=enlace,
@@ -146,7 +151,7 @@ def make_initiative(
             now=now,
         )
     )
-    step(lambda i: services.finish_initiative(db.session, i, actor=enlace, note="Entregada.", now=now))
+    step(lambda i: execution.finish_initiative(db.session, i, actor=enlace, note="Entregada.", now=now))
     return initiative_id
 
 

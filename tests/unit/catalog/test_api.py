@@ -116,7 +116,7 @@ def test_initiative_from_registration_to_the_agenda_and_convocation(app, api) ->
     again = ok(api("st.mesa", "POST", f"/api/v1/committee/sessions/{session_id}/convocation", json={"note": "Cambio de sala"}))
     assert again["ics_sequence"] == 1 and [c["sequence"] for c in again["convocations"]] == [0, 1]
 
-    # The committee decides by vote in the room (tests/unit/catalog/test_room_api.py); there is no
+    # The committee decides by vote in the room (tests/unit/committee/test_room_api.py); there is no
     # endpoint that records a decision without votes.
     assert api(
         "secretario", "POST", f"/api/v1/initiatives/{initiative_id}/outcome", json={"outcome": "aprobada"}

@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from catalog import services, sessions
-from catalog.models import CommitteeSession, Initiative, InitiativeEvent, InitiativeState
+from catalog import execution, services
+from catalog.models import Initiative, InitiativeEvent, InitiativeState
+from committee.models import CommitteeSession
+from committee.sessions import agenda
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.extensions import db
 from portal.models import AuditEvent
@@ -161,11 +163,11 @@ def _outcome(i: Initiative, who: str) -> Any:
 
 def _agenda(i: Initiative, who: str) -> Any:
     committee_session = db.session.execute(select(CommitteeSession).limit(1)).scalar_one()
-    return sessions.add_initiative_to_agenda(db.session, committee_session, i, actor=user(who), now=NOW)
+    return agenda.add_initiative_to_agenda(db.session, committee_session, i, actor=user(who), now=NOW)
 
 
 def _progress(i: Initiative, who: str) -> Any:
-    return services.report_progress(
+    return execution.report_progress(
         db.session, i, actor=user(who), reported_on=date(2026, 3, 1), percent=10, indicators="Diseño listo", risks=None, now=NOW
     )
 
@@ -217,7 +219,7 @@ TRANSITIONS: dict[str, tuple[InitiativeState, bool, Callable[[Initiative, str], 
     "iniciar": (
         InitiativeState.APROBADA,
         False,
-        lambda i, who: services.start_execution(db.session, i, actor=user(who), now=NOW),
+        lambda i, who: execution.start_execution(db.session, i, actor=user(who), now=NOW),
         ["enlace.salud"],
         ["jefe.salud", "enlace.hacienda", "st.mesa"],
     ),
@@ -277,7 +279,7 @@ def test_a_deferred_initiative_goes_on_a_later_agenda(app) -> None:
     with app.app_context():
         initiative_id = make_initiative(InitiativeState.APLAZADA)
         later = db.session.get(CommitteeSession, make_session(day=date(2026, 6, 5)))
-        sessions.add_initiative_to_agenda(db.session, later, get(initiative_id), actor=user("st.mesa"), now=NOW)
+        agenda.add_initiative_to_agenda(db.session, later, get(initiative_id), actor=user("st.mesa"), now=NOW)
         db.session.commit()
         assert get(initiative_id).state is InitiativeState.EN_AGENDA
         services.record_outcome(
@@ -306,7 +308,7 @@ def test_progress_reports_and_finishing(app) -> None:
         enlace = user("enlace.salud")
 
         def report(percent: int, day: date) -> None:
-            services.report_progress(
+            execution.report_progress(
                 db.session,
                 get(initiative_id),
                 actor=enlace,
@@ -329,10 +331,10 @@ def test_progress_reports_and_finishing(app) -> None:
         report(40, date(2026, 2, 1))  # a late report of an earlier cut-off does not lower the progress
         assert get(initiative_id).progress_percent == 60
         with pytest.raises(ValidationFailed, match="60 %"):
-            services.finish_initiative(db.session, get(initiative_id), actor=enlace, note=None, now=NOW)
+            execution.finish_initiative(db.session, get(initiative_id), actor=enlace, note=None, now=NOW)
         db.session.rollback()
         report(100, date(2026, 3, 2))
-        services.finish_initiative(db.session, get(initiative_id), actor=enlace, note=None, now=NOW)
+        execution.finish_initiative(db.session, get(initiative_id), actor=enlace, note=None, now=NOW)
         db.session.commit()
         assert get(initiative_id).state is InitiativeState.FINALIZADA
 

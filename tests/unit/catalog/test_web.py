@@ -9,7 +9,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from catalog.models import CommitteeSession, Enabler, Initiative, InitiativeState
+from catalog.models import Enabler, Initiative, InitiativeState
+from committee.models import CommitteeSession
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.extensions import db

@@ -1,0 +1,79 @@
+"""What the session services share: the committee's context, locking a session, who may change it, its audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from committee.models import (
+    OPEN_SESSION_STATES,
+    AgendaItemKind,
+    CommitteeSession,
+    SessionState,
+)
+from config.committee import CommitteeRules
+from portal.audit import record_event
+from portal.db import DbSession
+from portal.errors import NotAllowed, WrongState
+from portal.models import User
+from portal.roles import Role
+
+#: Fixed items of every orden del día (SPEC §6): the quorum first, other business last, the rest between.
+OPENING_ITEMS = (AgendaItemKind.QUORUM, AgendaItemKind.ACTA_ANTERIOR, AgendaItemKind.COMPROMISOS)
+
+
+FIXED_KINDS = frozenset({*OPENING_ITEMS, AgendaItemKind.VARIOS})
+
+
+@dataclass(frozen=True)
+class CommitteeContext:
+    """What the services need to know about the entity (built by the edge from the profile)."""
+
+    committee_name: str
+    entity_name: str
+    email_domain: str
+    rules: CommitteeRules
+
+
+def require_secretariat(actor: User) -> None:
+    if not actor.has_role(Role.SECRETARIA_TECNICA):
+        raise NotAllowed("Las sesiones, el orden del día y las convocatorias son de la secretaría técnica del comité.")
+
+
+def lock_session(session: DbSession, session_id: int) -> CommitteeSession:
+    committee_session = session.execute(
+        select(CommitteeSession)
+        .where(CommitteeSession.id == session_id)
+        .with_for_update(of=CommitteeSession)
+        .execution_options(populate_existing=True)
+    ).scalar()
+    if committee_session is None:
+        raise WrongState("La sesión no existe.")
+    return committee_session
+
+
+def require_open(committee_session: CommitteeSession, what: str) -> None:
+    if committee_session.state not in OPEN_SESSION_STATES:
+        raise WrongState(f"La {committee_session.label} está {committee_session.state.label.lower()}: no se puede {what}.")
+
+
+def audit_session(
+    session: DbSession, committee_session: CommitteeSession, actor: User, action: str, before: dict[str, Any] | None, **extra: Any
+) -> None:
+    record_event(
+        session,
+        actor=actor,
+        action=f"sesion.{action}",
+        object_type="sesion_comite",
+        object_id=committee_session.id,
+        before=before,
+        after=committee_session.snapshot() | extra,
+    )
+
+
+def mark_changed(committee_session: CommitteeSession) -> None:
+    """After the convocation, any change asks for an updated invitation."""
+    if committee_session.state is SessionState.CONVOCADA:
+        committee_session.has_unsent_changes = True

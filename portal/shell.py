@@ -1,0 +1,88 @@
+"""How a domain package joins the application shell.
+
+``portal`` imports no domain package. ``create_app`` imports each package named in the
+``PORTAL_DOMAINS`` setting and calls its ``init_app(app)``; the package registers its blueprints,
+CLI groups and tasks there, and its navigation entries, home-page panels and demo data through the
+functions below. Everything is kept per application, so two applications of one process (tests)
+never share a menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from markupsafe import Markup, escape
+
+from portal.roles import Role
+
+DemoLoader = Callable[[Any, Any], list[str]]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: frozenset[Role] | None = None  # None: every signed-in user
+    #: place in the menu, lowest first (the shell's own entries use multiples of 10)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    description: Any
+
+
+@dataclass
+class Shell:
+    nav: list[NavItem] = field(default_factory=list)
+    panels: dict[Role, list[Panel]] = field(default_factory=dict)
+    #: (order, loader, on the command only): ``flask demo load`` runs them all in order; the test
+    #: fixtures' ``load_demo`` leaves out those marked for the command only
+    demo_loaders: list[tuple[int, DemoLoader, bool]] = field(default_factory=list)
+
+
+def shell(app: Flask | None = None) -> Shell:
+    app = app or current_app
+    return app.extensions.setdefault("shell", Shell())  # type: ignore[no-any-return]
+
+
+def add_nav_items(app: Flask, *items: NavItem) -> None:
+    nav = shell(app).nav
+    nav.extend(item for item in items if item.endpoint not in {i.endpoint for i in nav})
+    nav.sort(key=lambda item: item.order)
+
+
+def add_panels(app: Flask, panels: dict[Role, list[Panel]]) -> None:
+    """Add each role's panels; a panel with the key of one already there replaces it."""
+    for role, new in panels.items():
+        current = shell(app).panels.setdefault(role, [])
+        for panel in new:
+            keys = [p.key for p in current]
+            if panel.key in keys:
+                current[keys.index(panel.key)] = panel
+            else:
+                current.append(panel)
+
+
+def add_demo_loader(app: Flask, order: int, loader: DemoLoader, *, command_only: bool = False) -> None:
+    """``loader(session, profile)`` returns a line per thing it created; it must be idempotent."""
+    shell(app).demo_loaders.append((order, loader, command_only))
+    shell(app).demo_loaders.sort(key=lambda entry: entry[0])
+
+
+class LiveText:
+    """A panel text computed when the page renders, for the signed-in user (escaped: plain text)."""
+
+    def __init__(self, compute: Callable[[], str]) -> None:
+        self.compute = compute
+
+    def __str__(self) -> str:
+        return self.compute()
+
+    def __html__(self) -> Markup:
+        return escape(self.compute())

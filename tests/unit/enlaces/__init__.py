@@ -1,0 +1,1 @@
+"""Tests of enlace designations and handovers (SPEC §2)."""
