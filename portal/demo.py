@@ -66,7 +66,7 @@ def load_demo(session: DbSession) -> list[str]:
     finally:
         conn.unbind()
 
-    from tickets.services import ensure_default_catalogue
+    from tickets.services.admin import ensure_default_catalogue
 
     done += ensure_default_catalogue(session, groups_dn=str(current_app.config["LDAP_GROUPS_DN"]))
 
