@@ -44,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.i18n import register_formatters, select_locale
     from sla import models as sla_models  # noqa: F401
     from tickets import models as ticket_models  # noqa: F401
+    from tickets import provisioning_models  # noqa: F401
 
     db.init_app(app)
     with app.app_context():

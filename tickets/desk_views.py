@@ -17,7 +17,7 @@ from portal.permissions import roles_required
 from portal.roles import Role
 from tickets import provisioning
 from tickets.forms import ReasonForm
-from tickets.models import JobState, ManualTask, ProvisioningJob
+from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 from tickets.tasks import commit_and_dispatch, retry_policy
 
 bp = Blueprint("desk", __name__, url_prefix="/mesa")

@@ -28,17 +28,8 @@ from portal.errors import NotAllowed, WrongState
 from portal.mail import OutgoingMail
 from portal.models import User
 from portal.roles import Role
-from tickets.models import (
-    JOB_DONE_STATES,
-    AccessRequest,
-    Connector,
-    JobState,
-    ManualTask,
-    ProvisioningAttempt,
-    ProvisioningJob,
-    RequestAction,
-    RequestState,
-)
+from tickets.models import AccessRequest, Connector, RequestAction, RequestState
+from tickets.provisioning_models import JOB_DONE_STATES, JobState, ManualTask, ProvisioningAttempt, ProvisioningJob
 
 log = logging.getLogger(__name__)
 

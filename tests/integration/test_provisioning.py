@@ -21,18 +21,8 @@ from portal.models import Dependency, User
 from tests.fixtures.services import Redis, Slapd
 from tests.fixtures.stack import wait_until
 from tickets import provisioning
-from tickets.models import (
-    AccessRequest,
-    DocumentType,
-    JobState,
-    LinkType,
-    ProvisioningAttempt,
-    ProvisioningJob,
-    RequestAction,
-    RequestForm,
-    RequestState,
-    TargetSystem,
-)
+from tickets.models import AccessRequest, DocumentType, LinkType, RequestAction, RequestForm, RequestState, TargetSystem
+from tickets.provisioning_models import JobState, ProvisioningAttempt, ProvisioningJob
 from tickets.services.decisions import Decision, decide_step
 from tickets.services.filing import RequestData, create_draft, submit_request
 from tickets.tasks import commit_and_dispatch, sweep_provisioning
