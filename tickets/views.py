@@ -15,6 +15,7 @@ from portal.db import utcnow
 from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.listing import date_arg, enum_arg, int_arg, paginate, search_arg
 from portal.models import Dependency, User
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -385,37 +386,17 @@ def pdf(request_id: int) -> Response:
 
 def _filters_from_args() -> QueueFilters:
     args = request.args
-
-    def enum_arg(name: str, enum: Any) -> Any:
-        raw = args.get(name) or None
-        try:
-            return enum(raw) if raw else None
-        except ValueError:
-            return None
-
-    def int_arg(name: str) -> int | None:
-        raw = args.get(name, "")
-        return int(raw) if raw.isdigit() else None
-
-    def date_arg(name: str) -> Any:
-        from datetime import date
-
-        try:
-            return date.fromisoformat(args.get(name, "")) if args.get(name) else None
-        except ValueError:
-            return None
-
     return QueueFilters(
-        state=enum_arg("estado", RequestState),
-        form=enum_arg("formato", RequestForm),
-        action=enum_arg("accion", RequestAction),
-        dependency_id=int_arg("dependencia"),
-        system_id=int_arg("sistema"),
-        filed_from=date_arg("desde"),
-        filed_to=date_arg("hasta"),
+        state=enum_arg(args, "estado", RequestState),
+        form=enum_arg(args, "formato", RequestForm),
+        action=enum_arg(args, "accion", RequestAction),
+        dependency_id=int_arg(args, "dependencia"),
+        system_id=int_arg(args, "sistema"),
+        filed_from=date_arg(args, "desde"),
+        filed_to=date_arg(args, "hasta"),
         exception_only=args.get("excepcion") == "1",
         overdue_only=args.get("vencidas") == "1",
-        text=(args.get("q") or "").strip()[:100] or None,
+        text=search_arg(args),
         sort=args.get("orden", "recientes"),
     )
 
@@ -438,7 +419,7 @@ def queue():  # type: ignore[no-untyped-def]
         per_page = 25
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
-    page = db.paginate(query, per_page=per_page, max_per_page=max(PAGE_SIZES), error_out=False)
+    page = paginate(query, per_page=per_page)
     dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
     systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
     return render_template(
