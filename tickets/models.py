@@ -20,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.db import YearlyCounter, utcnow
 from portal.extensions import db
-from portal.models import Dependency, StoredFile, User, enum_column
+from portal.models import Dependency, StoredFile, TimelineEvent, User, enum_column
 
 
 class RequestForm(StrEnum):
@@ -213,13 +213,10 @@ class ApprovalPolicy(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class RequestCounter(db.Model):  # type: ignore[name-defined,misc]
+class RequestCounter(YearlyCounter, db.Model):  # type: ignore[name-defined,misc]
     """Last number given per year; incremented in the submitting transaction, so numbers have no gaps."""
 
     __tablename__ = "request_counters"
-
-    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_value: Mapped[int] = mapped_column(default=0)
 
 
 class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
@@ -374,22 +371,15 @@ class Delegation(db.Model):  # type: ignore[name-defined,misc]
     delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
 
 
-class RequestEvent(db.Model):  # type: ignore[name-defined,misc]
+class RequestEvent(TimelineEvent, db.Model):  # type: ignore[name-defined,misc]
     """The request's timeline: every transition and decision, who made it, on whose behalf."""
 
     __tablename__ = "request_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("access_requests.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="joined")
 
 

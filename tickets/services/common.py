@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.audit import record_event
+from portal.audit import record_change
 from portal.db import DbSession, utcnow
 from portal.errors import WrongState
 from portal.mail import OutgoingMail, send_after_commit
-from portal.models import User
+from portal.models import TimelineEvent, User
 from tickets.models import AccessRequest, RequestEvent, RequestState
 
 MIN_JUSTIFICATION = 10
@@ -77,31 +77,13 @@ def add_event(
     now: datetime | None = None,
 ) -> None:
     """A line of the request's timeline, in its state after the transition."""
-    session.add(
-        RequestEvent(
-            request_id=request.id,
-            at=now or utcnow(),
-            actor_id=actor.id if actor else None,
-            on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
-            kind=kind,
-            from_state=from_state.value if from_state else None,
-            to_state=request.state.value,
-            note=note,
-        )
-    )
+    fields = TimelineEvent.fields_of(actor, kind, at=now or utcnow(), from_state=from_state, to_state=request.state, note=note)
+    session.add(RequestEvent(request_id=request.id, on_behalf_of_id=on_behalf_of.id if on_behalf_of else None, **fields))
 
 
 def audit(session: DbSession, request: AccessRequest, actor: User | None, action: str, before: dict[str, Any] | None) -> None:
     """The audit event ``solicitud.<action>`` with the request before and after."""
-    record_event(
-        session,
-        actor=actor,
-        action=f"solicitud.{action}",
-        object_type="solicitud",
-        object_id=request.id,
-        before=before,
-        after=request.snapshot(),
-    )
+    record_change(session, request, actor=actor, object_type="solicitud", action=action, before=before)
 
 
 def run_ans_hook(hook: str, session: DbSession, request: AccessRequest, now: datetime, *args: Any) -> None:
