@@ -353,7 +353,8 @@ def load_report_database(dsn: str, n: int, year: int, calendar: BusinessCalendar
 
 def run_report(app: Flask, start: date, end: date, now: datetime, repeat: int = 3) -> dict[str, Any]:
     from portal.extensions import db
-    from sla.reports import ReportFilters, build_report
+    from sla.reports.assembly import build_report
+    from sla.reports.queries import ReportFilters
     from sla.services import get_calendar
 
     with app.app_context():

@@ -18,9 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import utcnow
+from portal.db import YearlyCounter, utcnow
 from portal.extensions import db
-from portal.models import Dependency, StoredFile, User, enum_column
+from portal.models import Dependency, StoredFile, TimelineEvent, User, enum_column
 
 
 class InitiativeState(StrEnum):
@@ -100,13 +100,10 @@ class FundingSource(StrEnum):
         }[self.value]
 
 
-class InitiativeCounter(db.Model):  # type: ignore[name-defined,misc]
+class InitiativeCounter(YearlyCounter, db.Model):  # type: ignore[name-defined,misc]
     """Last code number given per year, incremented in the registering transaction (no gaps)."""
 
     __tablename__ = "initiative_counters"
-
-    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_value: Mapped[int] = mapped_column(default=0)
 
 
 class Initiative(db.Model):  # type: ignore[name-defined,misc]
@@ -221,21 +218,13 @@ class InitiativeEnabler(db.Model):  # type: ignore[name-defined,misc]
     enabler: Mapped[Enabler] = mapped_column(enum_column(Enabler, "enabler"), primary_key=True)
 
 
-class InitiativeEvent(db.Model):  # type: ignore[name-defined,misc]
+class InitiativeEvent(TimelineEvent, db.Model):  # type: ignore[name-defined,misc]
     """The initiative's timeline: every transition, who made it and why."""
 
     __tablename__ = "initiative_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-
-    actor: Mapped[User | None] = relationship(lazy="joined")
 
     @property
     def label(self) -> str:

@@ -31,12 +31,12 @@ from catalog.models import (
     InitiativeState,
 )
 from committee.models import AgendaItem, CommitteeSession
-from portal.audit import record_event
+from portal.audit import record_change, record_event
 from portal.clock import local_date
 from portal.db import DbSession, next_yearly_value
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
-from portal.models import Dependency, RoleAssignment, StoredFile, User
+from portal.models import Dependency, RoleAssignment, StoredFile, TimelineEvent, User
 from portal.roles import Role
 from portal.text import optional_text
 from portal.uploads import CheckedFile
@@ -165,29 +165,12 @@ def add_event(
     from_state: InitiativeState | None = None,
     note: str | None = None,
 ) -> None:
-    session.add(
-        InitiativeEvent(
-            initiative_id=initiative.id,
-            at=now,
-            actor_id=actor.id if actor else None,
-            kind=kind,
-            from_state=from_state.value if from_state else None,
-            to_state=initiative.state.value,
-            note=note,
-        )
-    )
+    fields = TimelineEvent.fields_of(actor, kind, at=now, from_state=from_state, to_state=initiative.state, note=note)
+    session.add(InitiativeEvent(initiative_id=initiative.id, **fields))
 
 
 def audit(session: DbSession, initiative: Initiative, actor: User | None, action: str, before: dict[str, Any] | None) -> None:
-    record_event(
-        session,
-        actor=actor,
-        action=f"iniciativa.{action}",
-        object_type="iniciativa",
-        object_id=initiative.id,
-        before=before,
-        after=initiative.snapshot(),
-    )
+    record_change(session, initiative, actor=actor, object_type="iniciativa", action=action, before=before)
 
 
 def wrong_state(initiative: Initiative, what: str) -> WrongState:

@@ -20,8 +20,10 @@ from committee import permissions as committee_permissions
 from committee.models import AgendaItem, CommitteeSession
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.listing import enum_arg, int_arg, paginate, search_arg
 from portal.models import Dependency
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -43,25 +45,14 @@ def _load(initiative_id: int) -> Initiative:
 
 
 def filters_from_args(args: Any) -> CatalogFilters:
-    def enum_arg(name: str, enum: Any) -> Any:
-        raw = args.get(name) or None
-        try:
-            return enum(raw) if raw else None
-        except ValueError:
-            return None
-
-    def int_arg(name: str) -> int | None:
-        raw = args.get(name, "")
-        return int(raw) if raw.isdigit() else None
-
     peti = args.get("peti", "")
     return CatalogFilters(
-        dependency_id=int_arg("dependencia"),
-        state=enum_arg("estado", InitiativeState),
-        enabler=enum_arg("habilitador", Enabler),
+        dependency_id=int_arg(args, "dependencia"),
+        state=enum_arg(args, "estado", InitiativeState),
+        enabler=enum_arg(args, "habilitador", Enabler),
         in_peti=True if peti == "si" else False if peti == "no" else None,
-        year=int_arg("anio"),
-        text=(args.get("q") or "").strip()[:100] or None,
+        year=int_arg(args, "anio"),
+        text=search_arg(args),
     )
 
 
@@ -84,7 +75,7 @@ def _filter_choices() -> dict[str, Any]:
 @roles_required(*CATALOG_ROLES)
 def index():  # type: ignore[no-untyped-def]
     filters = filters_from_args(request.args)
-    page = db.paginate(catalog_query(current_user, filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    page = paginate(catalog_query(current_user, filters), per_page=PAGE_SIZE)
     return render_template(
         "catalog/index.html",
         page=page,
@@ -321,17 +312,14 @@ def download(initiative_id: int, document_id: int) -> Response:
     document = db.session.get(InitiativeDocument, document_id)
     if document is None or document.initiative_id != initiative_id:
         abort(404)
-    response = Response(document.content, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename.replace(chr(34), "")}"'
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(document.content, filename=document.filename, mimetype=document.content_type)
 
 
 @bp.get("/catalogo-publico")
 def public():  # type: ignore[no-untyped-def]
     """The entity's approved TIC initiatives for citizens: no login, no names, no documents."""
     filters = filters_from_args(request.args)
-    page = db.paginate(public_query(filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    page = paginate(public_query(filters), per_page=PAGE_SIZE)
     dependencies = db.session.execute(
         select(Dependency)
         .where(Dependency.id.in_(select(Initiative.dependency_id).where(Initiative.state.in_(PUBLIC_STATES))))

@@ -165,9 +165,9 @@ def _prepare_drafts(
     session: DbSession, *, dependency: Dependency, outgoing: User | None, incoming: User, email_domain: str, today: date
 ) -> list[int]:
     """FO-M11-P2-05 for the new enlace's credentials; FO-M11-P2-13 removing the outgoing one's roles."""
-    from tickets import services as ticket_services
     from tickets.directory_sync import granted_memberships
     from tickets.models import RequestAction, RequestForm, TargetSystem
+    from tickets.services import filing as ticket_services
 
     system = (
         session.execute(

@@ -16,6 +16,7 @@ from enlaces.forms import DesignationForm, RevocationForm
 from enlaces.models import ActType, Designation, Handover
 from portal.db import utcnow
 from portal.directory import Directory, DirectorySettings
+from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Dependency
@@ -105,9 +106,9 @@ def act_pdf(dependency_id: int, designation_id: int) -> Response:
     designation = db.session.get(Designation, designation_id)
     if designation is None or designation.dependency_id != dependency_id:
         abort(404)
-    response = send_file(BytesIO(designation.act_content), mimetype="application/pdf", download_name=designation.act_filename)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(
+        designation.act_content, filename=designation.act_filename, mimetype="application/pdf", as_attachment=False
+    )
 
 
 @bp.post("/dependencias/<int:dependency_id>/enlace/<int:designation_id>/revocar")

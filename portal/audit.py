@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 
@@ -117,6 +117,36 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+class Snapshotted(Protocol):
+    """An object whose audit events carry what it looked like (requests, initiatives)."""
+
+    @property
+    def id(self) -> int: ...
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+
+def record_change(
+    session: DbSession,
+    subject: Snapshotted,
+    *,
+    actor: User | None,
+    object_type: str,
+    action: str,
+    before: dict[str, Any] | None,
+) -> AuditEvent:
+    """The event ``<object_type>.<action>`` of a change to ``subject``: its snapshot before and after."""
+    return record_event(
+        session,
+        actor=actor,
+        action=f"{object_type}.{action}",
+        object_type=object_type,
+        object_id=subject.id,
+        before=before,
+        after=subject.snapshot(),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,8 +62,16 @@ def configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 DbSession: TypeAlias = Session | scoped_session[Any]
 
 
-def next_yearly_value(session: DbSession, counter: Any, year: int) -> int:
-    """The next value of a per-year counter table (``year`` primary key, ``last_value``).
+class YearlyCounter:
+    """The columns of a per-year counter table (request numbers, initiative codes): the year and
+    the last value given, which only ``next_yearly_value`` changes."""
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+def next_yearly_value(session: DbSession, counter: type[YearlyCounter], year: int) -> int:
+    """The next value of a per-year counter table (a ``YearlyCounter``).
 
     Incremented in the caller's transaction: the UPDATE holds the counter row's lock until the
     transaction ends, so concurrent callers get consecutive values, and a rolled-back one gives

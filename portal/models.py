@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Text,
     func,
     true,
 )
@@ -225,4 +226,41 @@ class StoredFile:
             "content": file.content,
             "uploaded_by_id": uploaded_by.id,
             "uploaded_at": uploaded_at,
+        }
+
+
+class TimelineEvent:
+    """A line of an object's timeline (a request's, an initiative's): what happened, who did it, the
+    state before and after. The owning table adds its own key (``request_id``, ``initiative_id``)."""
+
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def actor(cls) -> Mapped[User | None]:
+        # the join is spelled out: the owning table may have other keys to users (``on_behalf_of_id``)
+        return relationship(User, primaryjoin=lambda: User.id == cls.actor_id, lazy="joined")
+
+    @staticmethod
+    def fields_of(
+        actor: User | None,
+        kind: str,
+        *,
+        at: datetime,
+        from_state: StrEnum | None,
+        to_state: StrEnum | None,
+        note: str | None,
+    ) -> dict[str, Any]:
+        """The column values of an event (``None`` actor: the portal itself)."""
+        return {
+            "at": at,
+            "actor_id": actor.id if actor else None,
+            "kind": kind,
+            "from_state": from_state.value if from_state else None,
+            "to_state": to_state.value if to_state else None,
+            "note": note,
         }

@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.permissions import roles_required
 from sla.calendar import DEFAULT_YEARS
 from sla.permissions import REPORT_ROLES
-from sla.reports import ReportFilters, build_report
+from sla.reports.assembly import build_report
+from sla.reports.queries import ReportFilters
 from sla.services import get_calendar
 
 calendar_blp = api_blueprint("calendar", __name__, "/calendar", "Calendario hábil de la entidad (SPEC §5)")

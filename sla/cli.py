@@ -66,8 +66,9 @@ def _parse_date(value: str, name: str) -> date:
 def report_ans(start: str, end: str, fmt: str, dependency_code: str | None, output: Path | None, now_text: str | None) -> None:
     """Informe de cumplimiento de ANS del periodo en XLSX, PDF o CSV (CSV sin --output: a la salida estándar)."""
     from portal.services import find_dependency
-    from sla import reports
     from sla.exports import report_csv, report_pdf, report_xlsx
+    from sla.reports.assembly import build_report
+    from sla.reports.queries import ReportFilters
 
     dependency_id = None
     if dependency_code:
@@ -76,8 +77,8 @@ def report_ans(start: str, end: str, fmt: str, dependency_code: str | None, outp
             raise click.ClickException(f"No existe la dependencia {dependency_code}.")
         dependency_id = dependency.id
     try:
-        filters = reports.ReportFilters(_parse_date(start, "--from"), _parse_date(end, "--to"), dependency_id)
-        report = reports.build_report(db.session, filters, parse_instant(now_text))
+        filters = ReportFilters(_parse_date(start, "--from"), _parse_date(end, "--to"), dependency_id)
+        report = build_report(db.session, filters, parse_instant(now_text))
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     profile = current_app.config["PROFILE"]

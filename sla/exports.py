@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from config.profiles import Profile
 from portal.clock import BOGOTA
 from sla.models import SlaMetric
-from sla.reports import AnsReport, GroupRow, Stats
+from sla.reports.assembly import AnsReport, GroupRow
+from sla.reports.queries import Stats
 from tickets.pdf import InstitutionalPdf
 
 REPORT_TITLE = "Informe de cumplimiento de ANS"

@@ -1,9 +1,9 @@
 """Who hears about a timer crossing a threshold, and the e-mails they get (SPEC §5).
 
 - 75 % (``aviso``): whoever must act. For a step, the people who may decide it now
-  (``tickets.services.step_deciders``: holders of the step's role for the request's dependency and
-  their delegates); for ``atencion`` and ``solucion``, the service desk (``agente``), which owns
-  the queue from reception to resolution (the approvers get their own step warnings).
+  (``tickets.services.decisions.step_deciders``: holders of the step's role for the request's
+  dependency and their delegates); for ``atencion`` and ``solucion``, the service desk (``agente``),
+  which owns the queue from reception to resolution (the approvers get their own step warnings).
 - 100 % (``incumplimiento``): the same people, and the breach is escalated to every ``aprobador``.
 - 150 % (``escalamiento``): every ``secretario``.
 
@@ -76,7 +76,7 @@ class Recipients:
 
     def deciders(self, step_id: int, info: StepInfo) -> list[Person]:
         """Who may decide a step today: the same for every step of a kind in a dependency."""
-        from tickets.services import step_deciders
+        from tickets.services.decisions import step_deciders
 
         key = (info.kind, info.dependency_id)
         if key not in self._deciders:

@@ -24,7 +24,8 @@ from sla.exports import es_number, es_percent, report_code, report_pdf, report_x
 from sla.forms import DayOffForm, DeleteForm, HalfDayForm, ReportFilterForm, ResetTargetForm, TargetForm
 from sla.models import CalendarDayOff, CalendarHalfDay, SlaMetric
 from sla.permissions import REPORT_ROLES, SETTINGS_ROLES
-from sla.reports import AnsReport, GroupRow, ReportFilters, build_report
+from sla.reports.assembly import AnsReport, GroupRow, build_report
+from sla.reports.queries import ReportFilters
 from tickets.models import FORM_ACTIONS, Priority
 
 bp = Blueprint("sla", __name__, url_prefix="/ans", template_folder="templates")

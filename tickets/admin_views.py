@@ -11,9 +11,9 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.permissions import roles_required
 from portal.roles import Role
-from tickets import services
 from tickets.forms import PolicyForm, SystemForm
 from tickets.models import Connector, RequestForm, StepKind, TargetSystem
+from tickets.services.admin import SystemData, policy_steps, save_approval_policy, save_system
 
 bp = Blueprint("tickets_admin", __name__, url_prefix="/administracion")
 
@@ -21,7 +21,7 @@ bp = Blueprint("tickets_admin", __name__, url_prefix="/administracion")
 @bp.get("/politicas")
 @roles_required(Role.ADMIN)
 def policies():  # type: ignore[no-untyped-def]
-    rows = [(form, services.policy_steps(db.session, form)) for form in RequestForm]
+    rows = [(form, policy_steps(db.session, form)) for form in RequestForm]
     return render_template("tickets/admin_policies.html", rows=rows)
 
 
@@ -33,14 +33,12 @@ def edit_policy(form_slug: str):  # type: ignore[no-untyped-def]
         abort(404)
     form = PolicyForm()
     if not form.is_submitted():
-        current = services.policy_steps(db.session, form_code) + [None, None, None]
+        current = policy_steps(db.session, form_code) + [None, None, None]
         form.step1.data, form.step2.data, form.step3.data = (s.value if s else "" for s in current[:3])
     status = 200
     if form.validate_on_submit():
         try:
-            services.save_approval_policy(
-                db.session, actor=current_user, form=form_code, steps=[StepKind(s) for s in form.steps()]
-            )
+            save_approval_policy(db.session, actor=current_user, form=form_code, steps=[StepKind(s) for s in form.steps()])
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -72,7 +70,7 @@ def edit_system(system_id: int | None):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         role_map = form.parsed_role_map()
         if role_map is not None:
-            data = services.SystemData(
+            data = SystemData(
                 code=form.code.data or "",
                 name=form.name.data or "",
                 connector=Connector(form.connector.data),
@@ -81,7 +79,7 @@ def edit_system(system_id: int | None):  # type: ignore[no-untyped-def]
                 is_active=bool(form.is_active.data),
             )
             try:
-                services.save_system(db.session, actor=current_user, data=data, system=system)
+                save_system(db.session, actor=current_user, data=data, system=system)
             except DomainError as exc:
                 db.session.rollback()
                 for name, messages in exc.fields.items():

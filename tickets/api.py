@@ -14,7 +14,6 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.permissions import roles_required
 from portal.roles import Role
-from tickets import services
 from tickets.models import (
     AccessRequest,
     DocumentType,
@@ -26,6 +25,8 @@ from tickets.models import (
 )
 from tickets.permissions import can_view_request, is_staff
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+from tickets.services import decisions, filing
+from tickets.services.common import load_request_page
 from tickets.tasks import commit_and_dispatch
 
 blp = api_blueprint("requests", __name__, "/requests", "Solicitudes de acceso (FO-M11-P2-05, -12, -13)")
@@ -156,7 +157,7 @@ class RequestPageSchema(Schema):
 
 
 class DecisionSchema(Schema):
-    decision = fields.Enum(services.Decision, by_value=True, required=True)
+    decision = fields.Enum(decisions.Decision, by_value=True, required=True)
     step_id = fields.Integer(
         load_default=None, metadata={"description": "The step being decided; a stale decision then gets 409"}
     )
@@ -176,7 +177,7 @@ def _domain() -> str:
 
 
 def _get(request_id: int) -> AccessRequest:
-    access_request = services.load_request_page(db.session, request_id)
+    access_request = load_request_page(db.session, request_id)
     if access_request is None:
         abort(404)
     if not can_view_request(db.session, current_user, access_request, local_date(utcnow())):
@@ -227,8 +228,8 @@ def list_requests(args: dict[str, Any]) -> Any:
 @blp.response(201, RequestDetailSchema)
 def create_request(data: dict[str, Any]) -> Any:
     """Create a draft (``borrador``)."""
-    access_request = services.create_draft(
-        db.session, actor=current_user, data=services.RequestData(**data), email_domain=_domain(), today=local_date(utcnow())
+    access_request = filing.create_draft(
+        db.session, actor=current_user, data=filing.RequestData(**data), email_domain=_domain(), today=local_date(utcnow())
     )
     db.session.commit()
     return _detail(access_request.id)
@@ -249,11 +250,11 @@ def get_request(request_id: int) -> Any:
 def update_request(data: dict[str, Any], request_id: int) -> Any:
     """Replace the data of a draft or a returned request."""
     access_request = _get(request_id)
-    services.update_draft(
+    filing.update_draft(
         db.session,
         access_request,
         actor=current_user,
-        data=services.RequestData(**data),
+        data=filing.RequestData(**data),
         email_domain=_domain(),
         today=local_date(utcnow()),
     )
@@ -274,7 +275,7 @@ def _transition(request_id: int, action: Any) -> Any:
 def submit_request(request_id: int) -> Any:
     """File the request (``radicada``): number given, approval chain created, ANS clock started."""
     return _transition(
-        request_id, lambda r: services.submit_request(db.session, r, actor=current_user, email_domain=_domain(), now=utcnow())
+        request_id, lambda r: filing.submit_request(db.session, r, actor=current_user, email_domain=_domain(), now=utcnow())
     )
 
 
@@ -286,7 +287,7 @@ def decide_request(data: dict[str, Any], request_id: int) -> Any:
     """Decide the current step: ``aprobar``, ``rechazar`` or ``devolver`` (the last two with a reason)."""
     return _transition(
         request_id,
-        lambda r: services.decide_step(
+        lambda r: decisions.decide_step(
             db.session,
             r,
             actor=current_user,
@@ -306,7 +307,7 @@ def exception_request(data: dict[str, Any], request_id: int) -> Any:
     """The Secretario's exception: every remaining step approved at once, with a justification."""
     return _transition(
         request_id,
-        lambda r: services.apply_exception(db.session, r, actor=current_user, justification=data["justification"], now=utcnow()),
+        lambda r: decisions.apply_exception(db.session, r, actor=current_user, justification=data["justification"], now=utcnow()),
     )
 
 
@@ -317,5 +318,5 @@ def exception_request(data: dict[str, Any], request_id: int) -> Any:
 def cancel_request(data: dict[str, Any], request_id: int) -> Any:
     """The requester cancels a request not yet approved."""
     return _transition(
-        request_id, lambda r: services.cancel_request(db.session, r, actor=current_user, reason=data.get("reason"), now=utcnow())
+        request_id, lambda r: filing.cancel_request(db.session, r, actor=current_user, reason=data.get("reason"), now=utcnow())
     )

@@ -10,6 +10,6 @@ from portal.db import DbSession
 
 
 def load_demo(session: DbSession, profile: Any) -> list[str]:
-    from tickets.services import ensure_default_catalogue
+    from tickets.services.admin import ensure_default_catalogue
 
     return ensure_default_catalogue(session, groups_dn=str(current_app.config["LDAP_GROUPS_DN"]))

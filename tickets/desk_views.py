@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.listing import paginate
 from portal.permissions import roles_required
 from portal.roles import Role
 from tickets import provisioning
 from tickets.forms import ReasonForm
-from tickets.models import JobState, ManualTask, ProvisioningJob
+from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 from tickets.tasks import commit_and_dispatch, retry_policy
 
 bp = Blueprint("desk", __name__, url_prefix="/mesa")
@@ -36,13 +37,12 @@ def jobs():  # type: ignore[no-untyped-def]
         state: count
         for state, count in db.session.execute(select(ProvisioningJob.state, func.count()).group_by(ProvisioningJob.state))
     }
-    page = db.paginate(
+    page = paginate(
         select(ProvisioningJob)
         .where(ProvisioningJob.state == state)
         .options(selectinload(ProvisioningJob.attempts_log))
         .order_by(ProvisioningJob.id.desc()),
         per_page=50,
-        error_out=False,
     )
     return render_template(
         "tickets/desk_jobs.html", page=page, state=state, states=list(JobState), counts=counts, form=ReasonForm()

@@ -135,7 +135,7 @@ def _warn(session: DbSession, request: AccessRequest, end: date, now: datetime) 
 
 def _file_ending(session: DbSession, request: AccessRequest, now: datetime) -> AccessRequest:
     from tickets.provisioning import plan_provisioning
-    from tickets.services import next_number
+    from tickets.services.filing import next_number
 
     roles = request.form is RequestForm.ROLES
     ending = AccessRequest(

@@ -26,7 +26,7 @@ from tickets.models import (
     StepKind,
     StepState,
 )
-from tickets.services import acting_for, current_step, separation_problem
+from tickets.services.decisions import acting_for, current_step, separation_problem
 
 #: Roles that see every request of the entity.
 ALL_REQUESTS_ROLES = frozenset({Role.APROBADOR, Role.AGENTE, Role.SECRETARIO, Role.CONTROL_INTERNO, Role.ADMIN, Role.SEGURIDAD})

@@ -28,17 +28,8 @@ from portal.errors import NotAllowed, WrongState
 from portal.mail import OutgoingMail
 from portal.models import User
 from portal.roles import Role
-from tickets.models import (
-    JOB_DONE_STATES,
-    AccessRequest,
-    Connector,
-    JobState,
-    ManualTask,
-    ProvisioningAttempt,
-    ProvisioningJob,
-    RequestAction,
-    RequestState,
-)
+from tickets.models import AccessRequest, Connector, RequestAction, RequestState
+from tickets.provisioning_models import JOB_DONE_STATES, JobState, ManualTask, ProvisioningAttempt, ProvisioningJob
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +139,8 @@ def plan_provisioning(session: DbSession, request: AccessRequest, now: datetime)
 
 def _mark_started(session: DbSession, request_id: int, now: datetime) -> None:
     """The first piece of work on an approved request puts it ``en_ejecucion``."""
-    from tickets.services import lock_request, start_execution
+    from tickets.services.common import lock_request
+    from tickets.services.execution import start_execution
 
     request = lock_request(session, request_id)
     if request.state is RequestState.APROBADA:
@@ -323,7 +315,8 @@ def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
 
 def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> bool:
     """When every job and manual task of the request is done, the request is ``resuelta``."""
-    from tickets.services import lock_request, resolve_request
+    from tickets.services.common import lock_request
+    from tickets.services.execution import resolve_request
 
     request = lock_request(session, request_id)
     if request.state is not RequestState.EN_EJECUCION:

@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.listing import date_arg, enum_arg, int_arg, paginate, search_arg
 from portal.models import Dependency, User
 from portal.permissions import roles_required
 from portal.roles import Role
 from portal.uploads import check_upload
-from tickets import services
 from tickets.forms import (
     FORM_CLASSES,
     AttachmentForm,
@@ -44,6 +45,19 @@ from tickets.models import (
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+from tickets.services.common import load_request_page
+from tickets.services.decisions import Decision, apply_exception, current_step, decide_step, request_steps
+from tickets.services.delegations import create_delegation
+from tickets.services.execution import close_request, resolve_request, start_execution
+from tickets.services.filing import (
+    RequestData,
+    add_attachment,
+    add_comment,
+    cancel_request,
+    create_draft,
+    submit_request,
+    update_draft,
+)
 from tickets.tasks import commit_and_dispatch
 
 bp = Blueprint("tickets", __name__, url_prefix="/solicitudes", template_folder="templates")
@@ -63,7 +77,7 @@ def _form_from_slug(slug: str) -> RequestForm:
 
 
 def _load(request_id: int) -> AccessRequest:
-    access_request = services.load_request_page(db.session, request_id)
+    access_request = load_request_page(db.session, request_id)
     if access_request is None:
         abort(404)
     if not can_view_request(db.session, current_user, access_request, local_date(utcnow())):
@@ -89,12 +103,12 @@ def _prepare_form(form: RequestFormBase) -> None:
             field.choices = [(r, r) for r in role_names]
 
 
-def _data_from_form(form: RequestFormBase) -> services.RequestData:
+def _data_from_form(form: RequestFormBase) -> RequestData:
     def value(name: str) -> Any:
         field = getattr(form, name, None)
         return field.data if field is not None else None
 
-    return services.RequestData(
+    return RequestData(
         form=form.form_code,
         action=RequestAction(form.action.data) if form.action.data else FORM_ACTIONS[form.form_code][0],
         system_id=form.system_id.data,
@@ -156,15 +170,15 @@ def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type
         data = _data_from_form(form)
         try:
             if access_request is None:
-                access_request = services.create_draft(
+                access_request = create_draft(
                     db.session, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
                 )
             else:
-                services.update_draft(
+                update_draft(
                     db.session, access_request, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
                 )
             if "radicar" in request.form:
-                services.submit_request(db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now)
+                submit_request(db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now)
         except DomainError as exc:
             db.session.rollback()
             _show_field_errors(form, exc)
@@ -190,8 +204,8 @@ def detail(request_id: int):  # type: ignore[no-untyped-def]
     actions = available_actions(db.session, current_user, access_request, today)
     staff = is_staff(current_user)
     comments = [c for c in access_request.comments if staff or not c.is_internal]
-    chain = services.request_steps(db.session, access_request, current_round_only=False)
-    current = services.current_step(db.session, access_request)
+    chain = request_steps(db.session, access_request, current_round_only=False)
+    current = current_step(db.session, access_request)
     from sla.services import request_sla_summary
 
     return render_template(
@@ -227,7 +241,7 @@ def _run(request_id: int, action: Any, success: str) -> ResponseReturnValue:
 def submit(request_id: int) -> ResponseReturnValue:
     return _run(
         request_id,
-        lambda r: services.submit_request(db.session, r, actor=current_user, email_domain=_email_domain(), now=utcnow()),
+        lambda r: submit_request(db.session, r, actor=current_user, email_domain=_email_domain(), now=utcnow()),
         _("Solicitud radicada."),
     )
 
@@ -238,15 +252,15 @@ def decide(request_id: int) -> ResponseReturnValue:
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    decision = services.Decision(form.decision.data)
+    decision = Decision(form.decision.data)
     messages = {
-        services.Decision.APROBAR: _("Paso aprobado."),
-        services.Decision.DEVOLVER: _("Solicitud devuelta al solicitante."),
-        services.Decision.RECHAZAR: _("Solicitud rechazada."),
+        Decision.APROBAR: _("Paso aprobado."),
+        Decision.DEVOLVER: _("Solicitud devuelta al solicitante."),
+        Decision.RECHAZAR: _("Solicitud rechazada."),
     }
     return _run(
         request_id,
-        lambda r: services.decide_step(
+        lambda r: decide_step(
             db.session,
             r,
             actor=current_user,
@@ -266,9 +280,7 @@ def exception(request_id: int) -> ResponseReturnValue:
     form.validate_on_submit()
     return _run(
         request_id,
-        lambda r: services.apply_exception(
-            db.session, r, actor=current_user, justification=form.justification.data, now=utcnow()
-        ),
+        lambda r: apply_exception(db.session, r, actor=current_user, justification=form.justification.data, now=utcnow()),
         _("Solicitud aprobada por excepción del Secretario."),
     )
 
@@ -280,7 +292,7 @@ def cancel(request_id: int) -> ResponseReturnValue:
     form.validate_on_submit()
     return _run(
         request_id,
-        lambda r: services.cancel_request(db.session, r, actor=current_user, reason=form.reason.data, now=utcnow()),
+        lambda r: cancel_request(db.session, r, actor=current_user, reason=form.reason.data, now=utcnow()),
         _("Solicitud cancelada."),
     )
 
@@ -290,7 +302,7 @@ def cancel(request_id: int) -> ResponseReturnValue:
 def execute(request_id: int) -> ResponseReturnValue:
     return _run(
         request_id,
-        lambda r: services.start_execution(db.session, r, actor=current_user, now=utcnow()),
+        lambda r: start_execution(db.session, r, actor=current_user, now=utcnow()),
         _("La solicitud quedó en ejecución."),
     )
 
@@ -302,7 +314,7 @@ def resolve(request_id: int) -> ResponseReturnValue:
     form.validate_on_submit()
     return _run(
         request_id,
-        lambda r: services.resolve_request(db.session, r, actor=current_user, note=form.reason.data, now=utcnow()),
+        lambda r: resolve_request(db.session, r, actor=current_user, note=form.reason.data, now=utcnow()),
         _("Solicitud resuelta."),
     )
 
@@ -312,7 +324,7 @@ def resolve(request_id: int) -> ResponseReturnValue:
 def close(request_id: int) -> ResponseReturnValue:
     return _run(
         request_id,
-        lambda r: services.close_request(db.session, r, actor=current_user, now=utcnow()),
+        lambda r: close_request(db.session, r, actor=current_user, now=utcnow()),
         _("Solicitud cerrada."),
     )
 
@@ -326,7 +338,7 @@ def comment(request_id: int) -> ResponseReturnValue:
         return redirect(url_for("tickets.detail", request_id=request_id), code=303)
     return _run(
         request_id,
-        lambda r: services.add_comment(
+        lambda r: add_comment(
             db.session, r, actor=current_user, body=form.body.data or "", internal=bool(form.is_internal.data), now=utcnow()
         ),
         _("Comentario agregado."),
@@ -344,7 +356,7 @@ def attach(request_id: int) -> ResponseReturnValue:
     checked = check_upload(upload.filename or "documento", upload.read(), allowed=ATTACHMENT_TYPES)
     return _run(
         request_id,
-        lambda r: services.add_attachment(db.session, r, actor=current_user, file=checked, now=utcnow()),
+        lambda r: add_attachment(db.session, r, actor=current_user, file=checked, now=utcnow()),
         _("Documento adjuntado."),
     )
 
@@ -356,10 +368,7 @@ def download(request_id: int, attachment_id: int) -> Response:
     attachment = db.session.get(RequestAttachment, attachment_id)
     if attachment is None or attachment.request_id != request_id:
         abort(404)
-    response = Response(attachment.content, mimetype=attachment.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename.replace(chr(34), "")}"'
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(attachment.content, filename=attachment.filename, mimetype=attachment.content_type)
 
 
 @bp.get("/<int:request_id>/pdf")
@@ -368,7 +377,7 @@ def pdf(request_id: int) -> Response:
     from tickets.pdf import render_request_pdf
 
     access_request = _load(request_id)
-    chain = services.request_steps(db.session, access_request, current_round_only=True)
+    chain = request_steps(db.session, access_request, current_round_only=True)
     content = render_request_pdf(access_request, chain, current_app.config["PROFILE"])
     response = Response(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{access_request.label}.pdf"'
@@ -377,37 +386,17 @@ def pdf(request_id: int) -> Response:
 
 def _filters_from_args() -> QueueFilters:
     args = request.args
-
-    def enum_arg(name: str, enum: Any) -> Any:
-        raw = args.get(name) or None
-        try:
-            return enum(raw) if raw else None
-        except ValueError:
-            return None
-
-    def int_arg(name: str) -> int | None:
-        raw = args.get(name, "")
-        return int(raw) if raw.isdigit() else None
-
-    def date_arg(name: str) -> Any:
-        from datetime import date
-
-        try:
-            return date.fromisoformat(args.get(name, "")) if args.get(name) else None
-        except ValueError:
-            return None
-
     return QueueFilters(
-        state=enum_arg("estado", RequestState),
-        form=enum_arg("formato", RequestForm),
-        action=enum_arg("accion", RequestAction),
-        dependency_id=int_arg("dependencia"),
-        system_id=int_arg("sistema"),
-        filed_from=date_arg("desde"),
-        filed_to=date_arg("hasta"),
+        state=enum_arg(args, "estado", RequestState),
+        form=enum_arg(args, "formato", RequestForm),
+        action=enum_arg(args, "accion", RequestAction),
+        dependency_id=int_arg(args, "dependencia"),
+        system_id=int_arg(args, "sistema"),
+        filed_from=date_arg(args, "desde"),
+        filed_to=date_arg(args, "hasta"),
         exception_only=args.get("excepcion") == "1",
         overdue_only=args.get("vencidas") == "1",
-        text=(args.get("q") or "").strip()[:100] or None,
+        text=search_arg(args),
         sort=args.get("orden", "recientes"),
     )
 
@@ -430,7 +419,7 @@ def queue():  # type: ignore[no-untyped-def]
         per_page = 25
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
-    page = db.paginate(query, per_page=per_page, max_per_page=max(PAGE_SIZES), error_out=False)
+    page = paginate(query, per_page=per_page)
     dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
     systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
     return render_template(
@@ -462,7 +451,7 @@ def delegations():  # type: ignore[no-untyped-def]
         if delegate is None:
             abort(400)
         try:
-            services.create_delegation(
+            create_delegation(
                 db.session,
                 actor=current_user,
                 delegator=current_user,

@@ -20,7 +20,8 @@ from portal.clock import local_date
 from portal.db import DbSession, utcnow
 from portal.models import Dependency, User
 from sla.models import SlaMetric
-from sla.reports import AnsReport, ReportFilters, Stats, build_report
+from sla.reports.assembly import AnsReport, build_report
+from sla.reports.queries import ReportFilters, Stats
 
 REPORT_TITLE = "Informe cuatrimestral del comité"
 PLACEHOLDER_WARNING = "Algunas metas de ANS son valores provisionales del sistema, no las del Manual ANS de la entidad."

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from portal.clock import BOGOTA
 from portal.errors import ValidationFailed
-from sla.reports import MONTHS
+from sla.reports.assembly import MONTHS
 
 PERIODS_PER_YEAR = 3
 MONTHS_PER_PERIOD = 4

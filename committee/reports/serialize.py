@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from committee.reports.data import MayorReport
-from sla.reports import Stats
+from sla.reports.queries import Stats
 
 
 def _stats_dict(stats: Stats) -> dict[str, Any]:

@@ -20,19 +20,11 @@ from portal.extensions import db
 from portal.models import Dependency, User
 from tests.fixtures.services import Redis, Slapd
 from tests.fixtures.stack import wait_until
-from tickets import provisioning, services
-from tickets.models import (
-    AccessRequest,
-    DocumentType,
-    JobState,
-    LinkType,
-    ProvisioningAttempt,
-    ProvisioningJob,
-    RequestAction,
-    RequestForm,
-    RequestState,
-    TargetSystem,
-)
+from tickets import provisioning
+from tickets.models import AccessRequest, DocumentType, LinkType, RequestAction, RequestForm, RequestState, TargetSystem
+from tickets.provisioning_models import JobState, ProvisioningAttempt, ProvisioningJob
+from tickets.services.decisions import Decision, decide_step
+from tickets.services.filing import RequestData, create_draft, submit_request
 from tickets.tasks import commit_and_dispatch, sweep_provisioning
 
 DOMAIN = "valledelcauca.gov.co"
@@ -70,7 +62,7 @@ def approve(
     with app.app_context():
         system = db.session.execute(select(TargetSystem).where(TargetSystem.code == "directorio")).scalar_one()
         salud = db.session.execute(select(Dependency).where(Dependency.code == "SAL")).scalar_one()
-        data = services.RequestData(
+        data = RequestData(
             form=form,
             action=action,
             system_id=system.id,
@@ -86,15 +78,11 @@ def approve(
             roles_to_add=roles_to_add or (["correo"] if action in (RequestAction.CREAR, RequestAction.MODIFICAR_ROLES) else []),
             roles_to_remove=roles_to_remove or [],
         )
-        request = services.create_draft(
-            db.session, actor=_user("enlace.salud"), data=data, email_domain=DOMAIN, today=date.today()
-        )
-        services.submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow())
+        request = create_draft(db.session, actor=_user("enlace.salud"), data=data, email_domain=DOMAIN, today=date.today())
+        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow())
         db.session.commit()
         for approver in CHAIN[form]:
-            services.decide_step(
-                db.session, request, actor=_user(approver), decision=services.Decision.APROBAR, comment=None, now=utcnow()
-            )
+            decide_step(db.session, request, actor=_user(approver), decision=Decision.APROBAR, comment=None, now=utcnow())
             if dispatch:
                 commit_and_dispatch(db.session)
             else:

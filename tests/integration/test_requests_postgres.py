@@ -13,7 +13,6 @@ from portal.errors import WrongState
 from portal.extensions import db
 from portal.models import Dependency, User
 from portal.roles import Role
-from tickets import services
 from tickets.models import (
     AccessRequest,
     ApprovalStep,
@@ -24,6 +23,8 @@ from tickets.models import (
     StepState,
     TargetSystem,
 )
+from tickets.services.decisions import Decision, current_step, decide_step
+from tickets.services.filing import RequestData, create_draft, submit_request
 
 
 def _user(username: str) -> User:
@@ -33,7 +34,7 @@ def _user(username: str) -> User:
 def _draft(n: int) -> int:
     dependency = db.session.execute(select(Dependency).where(Dependency.code == "SAL")).scalar_one()
     system = db.session.execute(select(TargetSystem).where(TargetSystem.code == "directorio")).scalar_one()
-    data = services.RequestData(
+    data = RequestData(
         form=RequestForm.CREACION,
         action=RequestAction.CREAR,
         system_id=system.id,
@@ -48,7 +49,7 @@ def _draft(n: int) -> int:
         justification="Ingreso a la dependencia, requiere cuenta de red.",
         roles_to_add=["correo"],
     )
-    request = services.create_draft(
+    request = create_draft(
         db.session, actor=_user("enlace.salud"), data=data, email_domain="valledelcauca.gov.co", today=date.today()
     )
     db.session.commit()
@@ -87,7 +88,7 @@ def test_fifty_parallel_filings_get_fifty_consecutive_numbers(pg_app):
     def submit(request_id: int):  # type: ignore[no-untyped-def]
         def target():  # type: ignore[no-untyped-def]
             request = db.session.get(AccessRequest, request_id)
-            return services.submit_request(
+            return submit_request(
                 db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow()
             ).number
 
@@ -107,11 +108,9 @@ def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notifica
         db.session.commit()
         request_id = _draft(1)
         request = db.session.get(AccessRequest, request_id)
-        services.submit_request(
-            db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow()
-        )
+        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow())
         db.session.commit()
-        first_step = services.current_step(db.session, request).id
+        first_step = current_step(db.session, request).id
         db.session.remove()
     mail_dir = tmp_path / "mail"
     before = {p.name for p in mail_dir.glob("*.log")}
@@ -119,11 +118,11 @@ def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notifica
     def decide(username: str):  # type: ignore[no-untyped-def]
         def target():  # type: ignore[no-untyped-def]
             request = db.session.get(AccessRequest, request_id)
-            return services.decide_step(
+            return decide_step(
                 db.session,
                 request,
                 actor=_user(username),
-                decision=services.Decision.APROBAR,
+                decision=Decision.APROBAR,
                 comment=None,
                 now=utcnow(),
                 step_id=first_step,

@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.models import AuditEvent
 from sla import services
 from sla.models import SlaTimer
-from sla.reports import ReportFilters, build_report
+from sla.reports.assembly import build_report
+from sla.reports.queries import ReportFilters
 from tests.unit.sla import report_fixture as fx
 from tests.unit.sla.flow import bogota, file, mails
 from tests.unit.sla.test_reports import check_report

@@ -1,5 +1,5 @@
 """Drive requests through the real state machine at chosen instants and call the ANS hooks right
-after each transition, as the wiring in ``tickets/services.py`` does, committing like an edge.
+after each transition, as the wiring in ``tickets/services/`` does, committing like an edge.
 
 Everything here needs an application context. Instants are built in Bogotá time.
 """
@@ -20,7 +20,6 @@ from sla import hooks
 from sla.calendar import BusinessCalendar
 from sla.models import SlaMetric, SlaTimer
 from sla.services import get_calendar
-from tickets import services as ticket_services
 from tickets.models import (
     AccessRequest,
     DocumentType,
@@ -30,6 +29,9 @@ from tickets.models import (
     RequestForm,
     TargetSystem,
 )
+from tickets.services.decisions import Decision, apply_exception, decide_step
+from tickets.services.execution import resolve_request, start_execution
+from tickets.services.filing import RequestData, cancel_request, create_draft, submit_request
 
 BOGOTA = ZoneInfo("America/Bogota")
 EMAIL_DOMAIN = "valledelcauca.gov.co"
@@ -71,7 +73,7 @@ def draft(
 ) -> int:
     dependency_id = db.session.execute(select(Dependency.id).where(Dependency.code == dependency)).scalar_one()
     system_id = db.session.execute(select(TargetSystem.id).where(TargetSystem.code == "directorio")).scalar_one()
-    data = ticket_services.RequestData(
+    data = RequestData(
         form=form,
         action=action,
         system_id=system_id,
@@ -87,7 +89,7 @@ def draft(
         justification="Ingresa a la dependencia y necesita acceso a los sistemas.",
         roles_to_add=["correo"] if action is RequestAction.CREAR else [],
     )
-    request = ticket_services.create_draft(
+    request = create_draft(
         db.session,
         actor=user(ENLACES[dependency]),
         data=data,
@@ -101,7 +103,7 @@ def draft(
 def submit(request_id: int, now: datetime) -> AccessRequest:
     request = fetch(request_id)
     refile = request.number is not None
-    request = ticket_services.submit_request(
+    request = submit_request(
         db.session, request, actor=user(ENLACES[request.dependency.code]), email_domain=EMAIL_DOMAIN, now=now
     )
     (hooks.on_refiled if refile else hooks.on_filed)(db.session, request, now)
@@ -118,11 +120,11 @@ def file(n: int, now: datetime, **kwargs: Any) -> int:
 
 def decide(request_id: int, username: str, decision: str, now: datetime, comment: str | None = None) -> None:
     request = fetch(request_id)
-    step = ticket_services.decide_step(
+    step = decide_step(
         db.session,
         request,
         actor=user(username),
-        decision=ticket_services.Decision(decision),
+        decision=Decision(decision),
         comment=comment or (REASON if decision != "aprobar" else None),
         now=now,
     )
@@ -138,14 +140,14 @@ def approve_chain(request_id: int, now_jefe: datetime, now_aprobador: datetime) 
 
 def resolve(request_id: int, now: datetime) -> None:
     agente = user("agente")
-    request = ticket_services.start_execution(db.session, fetch(request_id), actor=agente, now=now)
-    request = ticket_services.resolve_request(db.session, request, actor=agente, note="Acceso entregado.", now=now)
+    request = start_execution(db.session, fetch(request_id), actor=agente, now=now)
+    request = resolve_request(db.session, request, actor=agente, note="Acceso entregado.", now=now)
     hooks.on_closed(db.session, request, now)
     db.session.commit()
 
 
 def exception(request_id: int, now: datetime) -> None:
-    request = ticket_services.apply_exception(
+    request = apply_exception(
         db.session,
         fetch(request_id),
         actor=user("secretario"),
@@ -158,7 +160,7 @@ def exception(request_id: int, now: datetime) -> None:
 
 def cancel(request_id: int, now: datetime) -> None:
     request = fetch(request_id)
-    request = ticket_services.cancel_request(
+    request = cancel_request(
         db.session, request, actor=user(ENLACES[request.dependency.code]), reason="Ya no se necesita.", now=now
     )
     hooks.on_closed(db.session, request, now)

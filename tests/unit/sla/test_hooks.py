@@ -30,8 +30,9 @@ from tests.unit.sla.flow import (
     timers,
     user,
 )
-from tickets import services as ticket_services
 from tickets.models import Priority
+from tickets.services.decisions import current_step, request_steps
+from tickets.services.filing import add_comment
 
 HOUR = 3600
 
@@ -53,7 +54,7 @@ def test_filing_starts_atencion_solucion_and_the_first_step_with_precomputed_thr
     assert t["atencion"].escalate_at == bogota(2026, 3, 9, 16)  # 6 h: 08–12 and 14–16
     assert t["solucion"].due_at == bogota(2026, 3, 11, 18)  # 24 h: three full days
     assert t["paso1"].due_at == bogota(2026, 3, 9, 18)
-    assert t["paso1"].step_id == ticket_services.current_step(db.session, fetch(request_id)).id
+    assert t["paso1"].step_id == current_step(db.session, fetch(request_id)).id
     assert all(timer.warn_at.tzinfo is UTC for timer in t.values())
 
 
@@ -168,7 +169,7 @@ def test_first_staff_comment_stops_atencion(ctx):
     request_id = file(9, bogota(2026, 3, 9, 8))
     now = bogota(2026, 3, 9, 9, 15)
     request = fetch(request_id)
-    ticket_services.add_comment(db.session, request, actor=user("agente"), body="Recibida, en revisión.", internal=False, now=now)
+    add_comment(db.session, request, actor=user("agente"), body="Recibida, en revisión.", internal=False, now=now)
     hooks.on_comment_by_staff(db.session, request, now)
     db.session.commit()
     t = timers(request_id)
@@ -202,7 +203,7 @@ def test_hooks_are_idempotent(ctx):
 
     decide(request_id, "jefe.salud", "aprobar", bogota(2026, 3, 9, 10))
     request = fetch(request_id)
-    step = ticket_services.request_steps(session, request)[0]
+    step = request_steps(session, request)[0]
     hooks.on_step_decided(session, request, step, bogota(2026, 3, 9, 17))
     hooks.on_comment_by_staff(session, request, bogota(2026, 3, 9, 17))
     session.commit()

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from portal.extensions import db
 from sla.models import SlaMetric
-from sla.reports import ReportFilters, build_report
+from sla.reports.assembly import build_report
+from sla.reports.queries import ReportFilters
 from tests.unit.sla import report_fixture as fx
 from tests.unit.sla.flow import user
 from tickets.models import RequestForm

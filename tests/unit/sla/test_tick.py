@@ -178,10 +178,10 @@ def test_step_warnings_reach_the_delegate_too(app, mail_dir):
     from datetime import date
 
     from tests.unit.sla.flow import user
-    from tickets import services as ticket_services
+    from tickets.services.delegations import create_delegation
 
     with app.app_context():
-        ticket_services.create_delegation(
+        create_delegation(
             db.session,
             actor=user("jefe.salud"),
             delegator=user("jefe.salud"),

@@ -17,8 +17,19 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, Dependency, RoleAssignment, User
 from portal.roles import Role
-from tickets import services
-from tickets.models import AccessRequest, DocumentType, LinkType, RequestEvent, RequestForm, RequestState, TargetSystem
+from tickets.models import (
+    AccessRequest,
+    DocumentType,
+    LinkType,
+    RequestAction,
+    RequestEvent,
+    RequestForm,
+    RequestState,
+    TargetSystem,
+)
+from tickets.services.decisions import Decision, decide_step
+from tickets.services.execution import close_request, resolve_request, start_execution
+from tickets.services.filing import RequestData, cancel_request, create_draft, submit_request
 
 EMAIL_DOMAIN = "valledelcauca.gov.co"
 
@@ -32,9 +43,9 @@ CHAINS = {
 }
 #: The form's action and roles a valid request of each form carries by default.
 FORM_DEFAULTS: dict[RequestForm, dict[str, Any]] = {
-    RequestForm.CREACION: {"action": services.RequestAction.CREAR, "roles_to_add": ["correo"]},
-    RequestForm.CLAVE: {"action": services.RequestAction.DESBLOQUEAR},
-    RequestForm.ROLES: {"action": services.RequestAction.MODIFICAR_ROLES, "roles_to_add": ["gestion-documental"]},
+    RequestForm.CREACION: {"action": RequestAction.CREAR, "roles_to_add": ["correo"]},
+    RequestForm.CLAVE: {"action": RequestAction.DESBLOQUEAR},
+    RequestForm.ROLES: {"action": RequestAction.MODIFICAR_ROLES, "roles_to_add": ["gestion-documental"]},
 }
 BENEFICIARY: dict[str, Any] = {
     "beneficiary_name": "María Fernanda Rojas Peña",
@@ -100,9 +111,9 @@ def written_since(marks: tuple[int, int]) -> tuple[list[RequestEvent], list[Audi
 
 def request_data(
     form: RequestForm = RequestForm.CREACION, dependency: str = "SAL", system: str = "directorio", **overrides: Any
-) -> services.RequestData:
+) -> RequestData:
     values: dict[str, Any] = dict(BENEFICIARY) | FORM_DEFAULTS[form] | overrides
-    return services.RequestData(form=form, system_id=system_id(system), dependency_id=dependency_id(dependency), **values)
+    return RequestData(form=form, system_id=system_id(system), dependency_id=dependency_id(dependency), **values)
 
 
 def edge(call: Callable[[], Any]) -> Any:
@@ -124,21 +135,17 @@ def edge(call: Callable[[], Any]) -> Any:
 
 
 def file(request_id: int, requester: str, now: datetime) -> None:
-    edge(
-        lambda: services.submit_request(
-            db.session, fetch(request_id), actor=get_user(requester), email_domain=EMAIL_DOMAIN, now=now
-        )
-    )
+    edge(lambda: submit_request(db.session, fetch(request_id), actor=get_user(requester), email_domain=EMAIL_DOMAIN, now=now))
 
 
 def decide(request_id: int, username: str, decision: str = "aprobar", now: datetime | None = None) -> None:
     comment = None if decision == "aprobar" else REASON
     edge(
-        lambda: services.decide_step(
+        lambda: decide_step(
             db.session,
             fetch(request_id),
             actor=get_user(username),
-            decision=services.Decision(decision),
+            decision=Decision(decision),
             comment=comment,
             now=now or utcnow(),
         )
@@ -166,9 +173,7 @@ def build_request(
     who = {"jefe": jefe_of(dependency), "seguridad": "seguridad", "aprobador": "lider.ed"} | dict(deciders or {})
     data = request_data(form, dependency, **data_overrides)
     request_id: int = edge(
-        lambda: services.create_draft(
-            db.session, actor=get_user(requester), data=data, email_domain=EMAIL_DOMAIN, today=local_date(now)
-        )
+        lambda: create_draft(db.session, actor=get_user(requester), data=data, email_domain=EMAIL_DOMAIN, today=local_date(now))
     ).id
     if state is RequestState.BORRADOR:
         return request_id
@@ -180,9 +185,7 @@ def build_request(
         decide(request_id, who[chain[0]], "rechazar", now)
     elif state is RequestState.CANCELADA:
         edge(
-            lambda: services.cancel_request(
-                db.session, fetch(request_id), actor=get_user(requester), reason="Ya no se necesita.", now=now
-            )
+            lambda: cancel_request(db.session, fetch(request_id), actor=get_user(requester), reason="Ya no se necesita.", now=now)
         )
     elif state is RequestState.EN_APROBACION:
         decide(request_id, who[chain[0]], "aprobar", now)
@@ -190,15 +193,11 @@ def build_request(
         for kind in chain:
             decide(request_id, who[kind], "aprobar", now)
     if state in (RequestState.EN_EJECUCION, RequestState.RESUELTA, RequestState.CERRADA):
-        edge(lambda: services.start_execution(db.session, fetch(request_id), actor=get_user("agente"), now=now))
+        edge(lambda: start_execution(db.session, fetch(request_id), actor=get_user("agente"), now=now))
     if state in (RequestState.RESUELTA, RequestState.CERRADA):
-        edge(
-            lambda: services.resolve_request(
-                db.session, fetch(request_id), actor=get_user("agente"), note="Cuenta creada.", now=now
-            )
-        )
+        edge(lambda: resolve_request(db.session, fetch(request_id), actor=get_user("agente"), note="Cuenta creada.", now=now))
     if state is RequestState.CERRADA:
-        edge(lambda: services.close_request(db.session, fetch(request_id), actor=get_user(requester), now=now))
+        edge(lambda: close_request(db.session, fetch(request_id), actor=get_user(requester), now=now))
     reached = fetch(request_id).state
     assert reached is state, f"factory reached {reached}, not {state}"
     return request_id

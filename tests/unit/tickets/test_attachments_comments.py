@@ -79,6 +79,23 @@ def test_a_pdf_is_listed_and_downloadable_by_who_sees_the_request(app, make_requ
         wrong_request.close()
 
 
+def test_a_name_outside_latin_1_downloads_with_its_exact_name(app, make_request) -> None:
+    request_id = make_request(state=RequestState.RADICADA)
+    enlace = client_for(app, "enlace.salud")
+    assert upload(enlace, request_id, PDF, "Resolución – firmada.pdf").status_code == 303
+    with app.app_context():
+        attachment_id = db.session.execute(select(RequestAttachment.id)).scalar_one()
+    download = enlace.get(f"/solicitudes/{request_id}/adjuntos/{attachment_id}")
+    try:
+        assert download.status_code == 200 and download.data == PDF
+        assert download.headers["Content-Disposition"] == (
+            "attachment; filename=\"Resolucion  firmada.pdf\"; filename*=UTF-8''Resoluci%C3%B3n%20%E2%80%93%20firmada.pdf"
+        )
+        assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    finally:
+        download.close()
+
+
 def test_an_executable_renamed_pdf_is_refused_in_spanish_and_not_stored(app, make_request) -> None:
     request_id = make_request(state=RequestState.RADICADA)
     enlace = client_for(app, "enlace.salud")

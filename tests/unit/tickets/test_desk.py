@@ -8,7 +8,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from tests.conftest import csrf_token, login
 from tests.unit.tickets.factories import fetch
-from tickets.models import JobState, ManualTask, ProvisioningJob, RequestAction, RequestForm, RequestState
+from tickets.models import RequestAction, RequestForm, RequestState
+from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 
 
 def approve_via_ui(app, request_id: int, chain: list[str]) -> None:

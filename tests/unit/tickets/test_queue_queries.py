@@ -29,7 +29,6 @@ from tests.unit.tickets.factories import (
     get_user,
     system_id,
 )
-from tickets import services
 from tickets.models import (
     AccessRequest,
     ApprovalStep,
@@ -42,6 +41,8 @@ from tickets.models import (
     StepKind,
     StepState,
 )
+from tickets.services.decisions import apply_exception
+from tickets.services.delegations import create_delegation
 
 
 def bogota(day: int, hour: int, minute: int = 0) -> datetime:
@@ -93,12 +94,12 @@ def queues(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Any) 
         ids: dict[str, Any] = {}
         for letter, (form, state, dep, filed_at, data) in DATASET.items():
             ids[letter] = build_request(form, state, dep, now=filed_at, **data)
-        services.apply_exception(
+        apply_exception(
             db.session, fetch(ids["F"]), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=bogota(10, 12)
         )
         today = local_date(utcnow())
         for delegator, delegate in (("jefe.salud", "jefe.hacienda"), ("lider.ed", "agente")):
-            services.create_delegation(
+            create_delegation(
                 db.session,
                 actor=get_user(delegator),
                 delegator=get_user(delegator),

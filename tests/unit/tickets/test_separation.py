@@ -28,9 +28,10 @@ from tests.unit.tickets.factories import (
     last_ids,
     written_since,
 )
-from tickets import services
 from tickets.models import RequestEvent, RequestForm, RequestState, StepState
 from tickets.permissions import available_actions
+from tickets.services.decisions import Decision, apply_exception, decide_step, request_steps
+from tickets.services.delegations import create_delegation
 
 FILED_IT = "Nadie puede aprobar una solicitud que radicó."
 BENEFICIARY = "Nadie puede aprobar una solicitud de la que es beneficiario."
@@ -45,8 +46,8 @@ def grant(username: str, role: Role, dependency: str | None = None) -> None:
 
 
 def approve(request_id: int, username: str):  # type: ignore[no-untyped-def]
-    step = services.decide_step(
-        db.session, fetch(request_id), actor=get_user(username), decision=services.Decision.APROBAR, comment=None, now=utcnow()
+    step = decide_step(
+        db.session, fetch(request_id), actor=get_user(username), decision=Decision.APROBAR, comment=None, now=utcnow()
     )
     db.session.commit()
     return step
@@ -58,9 +59,7 @@ def refused(request_id: int, username: str, message: str) -> None:
     request = fetch(request_id)
     assert not available_actions(db.session, get_user(username), request, local_date(utcnow())).decide
     with pytest.raises(NotAllowed) as error:
-        services.decide_step(
-            db.session, request, actor=get_user(username), decision=services.Decision.APROBAR, comment=None, now=utcnow()
-        )
+        decide_step(db.session, request, actor=get_user(username), decision=Decision.APROBAR, comment=None, now=utcnow())
     db.session.rollback()
     assert error.value.message == message
     assert written_since(marks) == ([], [])
@@ -113,9 +112,7 @@ def test_the_beneficiary_cannot_approve_nor_excuse_their_own_request(app, benefi
         grant("secretario", Role.JEFE, "HAC")  # irrelevant role: the rule is about the person
         mine = build_request(state=RequestState.RADICADA, beneficiary_username="secretario")
         with pytest.raises(NotAllowed) as error:
-            services.apply_exception(
-                db.session, fetch(mine), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=utcnow()
-            )
+            apply_exception(db.session, fetch(mine), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=utcnow())
         db.session.rollback()
         assert error.value.message == BENEFICIARY
 
@@ -127,7 +124,7 @@ def test_one_person_decides_at_most_one_step(app) -> None:
         approve(request_id, "jefe.salud")
         refused(request_id, "jefe.salud", ONE_STEP)
         approve(request_id, "lider.ed")
-        steps = services.request_steps(db.session, fetch(request_id))
+        steps = request_steps(db.session, fetch(request_id))
         assert [(s.kind.value, s.decided_by.username) for s in steps] == [("jefe", "jefe.salud"), ("aprobador", "lider.ed")]
 
 
@@ -135,7 +132,7 @@ def test_a_delegated_decision_counts_for_the_approver_replaced(app) -> None:
     """jefe.salud delegates to lider.ed, who signs the jefe step for them: lider.ed has used their step."""
     with app.app_context():
         today = local_date(utcnow())
-        services.create_delegation(
+        create_delegation(
             db.session,
             actor=get_user("jefe.salud"),
             delegator=get_user("jefe.salud"),
@@ -155,7 +152,7 @@ def test_a_delegated_decision_counts_for_the_approver_replaced(app) -> None:
 def delegate(delegator: str, to: str, starts: int, ends: int, *, today_offset: int = 0) -> int:
     """A delegation from ``starts`` to ``ends`` days from today (registered on a day ``today_offset`` away)."""
     today = local_date(utcnow())
-    delegation = services.create_delegation(
+    delegation = create_delegation(
         db.session,
         actor=get_user(delegator),
         delegator=get_user(delegator),
@@ -225,7 +222,7 @@ def test_the_exception_needs_a_justification(app, justification) -> None:
         request_id = build_request(state=RequestState.EN_APROBACION)
         marks = last_ids()
         with pytest.raises(ValidationFailed) as error:
-            services.apply_exception(
+            apply_exception(
                 db.session, fetch(request_id), actor=get_user("secretario"), justification=justification, now=utcnow()
             )
         db.session.rollback()
@@ -268,9 +265,7 @@ def test_the_exception_approves_every_pending_step_and_is_flagged(app, make_requ
     other_id = make_request()
     with app.app_context():
         marks = last_ids()
-        services.apply_exception(
-            db.session, fetch(request_id), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=utcnow()
-        )
+        apply_exception(db.session, fetch(request_id), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=utcnow())
         db.session.commit()
         request = fetch(request_id)
         assert (request.state, request.is_exception, request.exception_justification) == (
@@ -279,7 +274,7 @@ def test_the_exception_approves_every_pending_step_and_is_flagged(app, make_requ
             EXCEPTION_REASON,
         )
         assert request.exception_by_id == get_user("secretario").id
-        steps = services.request_steps(db.session, request)
+        steps = request_steps(db.session, request)
         assert [s.kind.value for s in steps if s.state is StepState.EXCEPCION] == skipped
         assert all(
             s.decided_by.username == "secretario" and s.comment == EXCEPTION_REASON for s in steps if s.kind.value in skipped

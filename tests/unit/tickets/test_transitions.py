@@ -41,8 +41,10 @@ from tests.unit.tickets.factories import (
     last_ids,
     written_since,
 )
-from tickets import services
 from tickets.models import AccessRequest, RequestForm, RequestState
+from tickets.services.decisions import Decision, apply_exception, decide_step, request_steps
+from tickets.services.execution import close_request, resolve_request, start_execution
+from tickets.services.filing import cancel_request, data_from_request, submit_request, update_draft
 
 S = RequestState
 REQUESTER = "enlace.salud"
@@ -191,26 +193,24 @@ def matrix(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Any) 
 def run(transition: str, request: AccessRequest, actor: User, now: datetime) -> Any:
     session = db.session
     if transition == "editar":
-        data = services.data_from_request(request)
+        data = data_from_request(request)
         data.justification = "Se corrige la justificación con el cargo exacto del beneficiario."
-        return services.update_draft(session, request, actor=actor, data=data, email_domain=EMAIL_DOMAIN, today=local_date(now))
+        return update_draft(session, request, actor=actor, data=data, email_domain=EMAIL_DOMAIN, today=local_date(now))
     if transition == "radicar":
-        return services.submit_request(session, request, actor=actor, email_domain=EMAIL_DOMAIN, now=now)
+        return submit_request(session, request, actor=actor, email_domain=EMAIL_DOMAIN, now=now)
     if transition in ("aprobar", "rechazar", "devolver"):
         comment = None if transition == "aprobar" else REASON
-        return services.decide_step(
-            session, request, actor=actor, decision=services.Decision(transition), comment=comment, now=now
-        )
+        return decide_step(session, request, actor=actor, decision=Decision(transition), comment=comment, now=now)
     if transition == "excepcion":
-        return services.apply_exception(session, request, actor=actor, justification=EXCEPTION_REASON, now=now)
+        return apply_exception(session, request, actor=actor, justification=EXCEPTION_REASON, now=now)
     if transition == "cancelar":
-        return services.cancel_request(session, request, actor=actor, reason="Ya no se necesita.", now=now)
+        return cancel_request(session, request, actor=actor, reason="Ya no se necesita.", now=now)
     if transition == "iniciar_ejecucion":
-        return services.start_execution(session, request, actor=actor, now=now)
+        return start_execution(session, request, actor=actor, now=now)
     if transition == "resolver":
-        return services.resolve_request(session, request, actor=actor, note="Acceso concedido.", now=now)
+        return resolve_request(session, request, actor=actor, note="Acceso concedido.", now=now)
     assert transition == "cerrar"
-    return services.close_request(session, request, actor=actor, now=now)
+    return close_request(session, request, actor=actor, now=now)
 
 
 def state_of(request_id: int) -> RequestState:
@@ -283,9 +283,9 @@ def test_refusing_or_returning_needs_a_reason(matrix) -> None:
     with app.app_context():
         try:
             marks = last_ids()
-            for decision in (services.Decision.RECHAZAR, services.Decision.DEVOLVER):
+            for decision in (Decision.RECHAZAR, Decision.DEVOLVER):
                 with pytest.raises(ValidationFailed) as refused:
-                    services.decide_step(
+                    decide_step(
                         db.session,
                         fetch(ids[S.RADICADA]),
                         actor=get_user("jefe.salud"),
@@ -303,11 +303,11 @@ def test_a_returned_request_filed_again_starts_a_new_round(make_request, app) ->
     request_id = make_request(state=S.DEVUELTA)
     with app.app_context():
         number = fetch(request_id).number
-        services.submit_request(db.session, fetch(request_id), actor=get_user(REQUESTER), email_domain=EMAIL_DOMAIN, now=utcnow())
+        submit_request(db.session, fetch(request_id), actor=get_user(REQUESTER), email_domain=EMAIL_DOMAIN, now=utcnow())
         db.session.commit()
         request = fetch(request_id)
         assert (request.state, request.number, request.round) == (S.RADICADA, number, 2)
-        chain = services.request_steps(db.session, request, current_round_only=False)
+        chain = request_steps(db.session, request, current_round_only=False)
         assert [(s.round, s.kind.value, s.state.value) for s in chain] == [
             (1, "jefe", "devuelto"),
             (1, "aprobador", "anulado"),

@@ -1,4 +1,4 @@
-"""The ANS report for the Secretario (SPEC §5): compliance, medians and 90th percentiles in business
+"""The queries of the ANS report (SPEC §5): compliance, medians and 90th percentiles in business
 hours, open requests by age, breaches, the Secretario's exceptions and the approvers' step times.
 
 Everything is aggregated by the database (GROUP BY), never by loading timers into Python, and
@@ -22,7 +22,7 @@ rejected or cancelled requests and steps skipped by the Secretario's exception a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -38,31 +38,9 @@ from portal.errors import ValidationFailed
 from portal.models import Dependency, User
 from sla.calendar import BusinessCalendar
 from sla.models import SlaMetric, SlaOutcome, SlaTimer
-from sla.services import get_calendar
-from tickets.models import (
-    ACTION_LABELS,
-    FORM_TITLES,
-    OPEN_STATES,
-    AccessRequest,
-    RequestAction,
-    RequestForm,
-)
+from tickets.models import OPEN_STATES, AccessRequest, RequestAction, RequestForm
 
 HOUR = 3600.0
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 #: open requests by age in business days: (label, highest age of the band); the last band has no limit
 AGE_BANDS: tuple[tuple[str, int | None], ...] = (
     ("0 a 1 días hábiles", 1),
@@ -126,13 +104,6 @@ class Stats:
         }
 
 
-@dataclass
-class GroupRow:
-    key: str
-    label: str
-    stats: dict[SlaMetric, Stats] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class BreachRow:
     request_id: int
@@ -156,94 +127,6 @@ class ExceptionRow:
     dependency: str
     authorised_by: str | None
     justification: str | None
-
-
-@dataclass
-class AnsReport:
-    filters: ReportFilters
-    now: datetime
-    dependency_name: str | None
-    summary: dict[SlaMetric, Stats]
-    by_form: list[GroupRow]
-    by_action: list[GroupRow]
-    by_dependency: list[GroupRow]
-    by_month: list[GroupRow]
-    approvers: list[GroupRow]
-    open_by_age: list[tuple[str, int]]
-    open_breached: dict[SlaMetric, int]
-    worst_breaches: list[BreachRow]
-    exceptions: list[ExceptionRow]
-    exception_count: int
-    uses_placeholders: bool
-
-    @property
-    def breached_total(self) -> int:
-        return sum(s.breached for s in self.summary.values())
-
-    def dimensions(self) -> list[tuple[str, str, list[GroupRow]]]:
-        """(key, title, rows) of the compliance tables, in the order they are shown and exported."""
-        return [
-            ("formato", "Cumplimiento por formato", self.by_form),
-            ("accion", "Cumplimiento por acción", self.by_action),
-            ("dependencia", "Cumplimiento por dependencia", self.by_dependency),
-            ("mes", "Cumplimiento por mes", self.by_month),
-        ]
-
-    def as_dict(self) -> dict[str, Any]:
-        def groups(rows: list[GroupRow]) -> list[dict[str, Any]]:
-            return [{"key": r.key, "label": r.label, "metrics": {m.value: s.as_dict() for m, s in r.stats.items()}} for r in rows]
-
-        return {
-            "period": {"from": self.filters.start.isoformat(), "to": self.filters.end.isoformat()},
-            "dependency_id": self.filters.dependency_id,
-            "dependency": self.dependency_name,
-            "generated_at": self.now.isoformat(),
-            "uses_placeholder_targets": self.uses_placeholders,
-            "summary": {m.value: s.as_dict() for m, s in self.summary.items()},
-            "by_form": groups(self.by_form),
-            "by_action": groups(self.by_action),
-            "by_dependency": groups(self.by_dependency),
-            "by_month": groups(self.by_month),
-            "approvers": groups(self.approvers),
-            "open_by_age": [{"band": label, "count": count} for label, count in self.open_by_age],
-            "open_breached": {m.value: n for m, n in self.open_breached.items()},
-            "breaches": [
-                {
-                    "request_id": b.request_id,
-                    "number": b.number,
-                    "metric": b.metric.value,
-                    "dependency": b.dependency,
-                    "target_hours": b.target_hours,
-                    "elapsed_hours": b.elapsed_hours,
-                    "over_hours": b.over_hours,
-                    "stopped_at": b.stopped_at.isoformat(),
-                }
-                for b in self.worst_breaches
-            ],
-            "exceptions": {
-                "count": self.exception_count,
-                "requests": [
-                    {
-                        "request_id": e.request_id,
-                        "number": e.number,
-                        "approved_at": e.approved_at.isoformat() if e.approved_at else None,
-                        "dependency": e.dependency,
-                        "authorised_by": e.authorised_by,
-                        "justification": e.justification,
-                    }
-                    for e in self.exceptions
-                ],
-            },
-        }
-
-
-def month_label(key: str) -> str:
-    """``2026-07`` → ``julio de 2026``."""
-    year, month = key.split("-")
-    return f"{MONTHS[int(month) - 1]} de {year}"
-
-
-# ---------------------------------------------------------------- the queries
 
 
 def _measured(filters: ReportFilters) -> list[ColumnElement[bool]]:
@@ -416,15 +299,6 @@ def _dimension_stats(
     return result
 
 
-def _rows(stats: dict[tuple[Any, ...], Stats], labels: dict[Any, str], order: list[Any] | None = None) -> list[GroupRow]:
-    rows: dict[Any, GroupRow] = {}
-    for (key, metric), value in stats.items():
-        row = rows.setdefault(key, GroupRow(str(getattr(key, "value", key)), labels.get(key, str(key))))
-        row.stats[metric] = value
-    keys = [k for k in (order or []) if k in rows] + sorted((k for k in rows if k not in (order or [])), key=str)
-    return [rows[k] for k in keys]
-
-
 def age_edges(calendar: BusinessCalendar, today: date) -> list[date]:
     """For each band limit k: the earliest filing day whose age on ``today`` is at most k business days.
 
@@ -457,36 +331,20 @@ def open_by_age(
     return [(label, counts.get(i, 0)) for i, (label, _limit) in enumerate(AGE_BANDS)]
 
 
-def build_report(session: DbSession, filters: ReportFilters, now: datetime) -> AnsReport:
-    """The whole ANS report for a period (and optionally a dependency), in about ten queries."""
-    calendar = get_calendar(session)
-
-    stats = dimension_stats(session, filters)
-    summary = {key[0]: value for key, value in stats["summary"].items()}
-    by_form = _rows(stats["form"], {f: f"{f.value} {FORM_TITLES[f]}" for f in RequestForm}, list(RequestForm))
-    by_action = _rows(stats["action"], dict(ACTION_LABELS.items()), list(RequestAction))
-    dependency_names = dict(
-        session.execute(select(Dependency.id, Dependency.name).where(Dependency.id.in_({k[0] for k in stats["dependency"]})))
-        .tuples()
-        .all()
-    )
-    by_dependency = sorted(_rows(stats["dependency"], dependency_names), key=lambda r: r.label)
-    by_month = _rows(stats["month"], {k[0]: month_label(k[0]) for k in stats["month"]})
-    approver_stats = grouped_stats(session, filters, [SlaTimer.approver_id], metrics=(SlaMetric.PASO,))
-    approver_names = dict(
-        session.execute(select(User.id, User.full_name).where(User.id.in_({k[0] for k in approver_stats}))).tuples().all()
-    )
-    approvers = sorted(_rows(approver_stats, approver_names), key=lambda r: r.label)
-
-    open_breached_query = (
+def open_breached(session: DbSession, filters: ReportFilters, now: datetime) -> dict[SlaMetric, int]:
+    """Running timers already past their due instant (paused ones aside), per metric."""
+    query = (
         select(SlaTimer.metric, func.count())
         .where(SlaTimer.stopped_at.is_(None), SlaTimer.paused_at.is_(None), SlaTimer.due_at <= now)
         .group_by(SlaTimer.metric)
     )
     if filters.dependency_id is not None:
-        open_breached_query = open_breached_query.where(SlaTimer.dependency_id == filters.dependency_id)
-    open_breached = {SlaMetric(m): int(n) for m, n in session.execute(open_breached_query).tuples()}
+        query = query.where(SlaTimer.dependency_id == filters.dependency_id)
+    return {SlaMetric(m): int(n) for m, n in session.execute(query).tuples()}
 
+
+def worst_breaches(session: DbSession, filters: ReportFilters) -> list[BreachRow]:
+    """The timers measured in the period that most overran their target (at most ``MAX_LISTED``)."""
     overrun = (SlaTimer.elapsed_seconds - SlaTimer.target_seconds).label("overrun")
     top = (
         select(SlaTimer.id, SlaTimer.request_id, SlaTimer.metric, SlaTimer.dependency_id, SlaTimer.target_seconds)
@@ -503,10 +361,13 @@ def build_report(session: DbSession, filters: ReportFilters, now: datetime) -> A
         .join(Dependency, Dependency.id == top.c.dependency_id)
         .order_by(top.c.overrun.desc(), top.c.id)
     ).all()
-    worst_breaches = [
+    return [
         BreachRow(r[0], r[1], SlaMetric(r[2]), r[3], round(r[4] / HOUR, 2), round((r[5] or 0) / HOUR, 2), r[6]) for r in worst
     ]
 
+
+def exceptions_in_period(session: DbSession, filters: ReportFilters) -> tuple[list[ExceptionRow], int]:
+    """The requests approved by the Secretario's exception in the period (the first ``MAX_LISTED``), and how many."""
     authoriser = aliased(User)
     in_period = [
         AccessRequest.is_exception,  # as the partial index's predicate says it (not ``IS true``), so PostgreSQL uses it
@@ -533,30 +394,12 @@ def build_report(session: DbSession, filters: ReportFilters, now: datetime) -> A
         .limit(MAX_LISTED)
     ).all()
     exceptions = [ExceptionRow(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
-    exception_count = rows[0].total if rows else 0
+    return exceptions, int(rows[0].total if rows else 0)
 
+
+def uses_placeholder_targets(session: DbSession, filters: ReportFilters) -> bool:
+    """Whether a timer measured in the period had a placeholder target (the report says so)."""
     placeholder = session.execute(
         select(SlaTimer.id).where(*_measured(filters), SlaTimer.is_placeholder_target.is_(True)).limit(1)
     ).scalar()
-    dependency_name = (
-        session.execute(select(Dependency.name).where(Dependency.id == filters.dependency_id)).scalar()
-        if filters.dependency_id is not None
-        else None
-    )
-    return AnsReport(
-        filters=filters,
-        now=now,
-        dependency_name=dependency_name,
-        summary={m: summary[m] for m in SlaMetric if m in summary},
-        by_form=by_form,
-        by_action=by_action,
-        by_dependency=by_dependency,
-        by_month=by_month,
-        approvers=approvers,
-        open_by_age=open_by_age(session, calendar, now, filters.dependency_id),
-        open_breached=open_breached,
-        worst_breaches=worst_breaches,
-        exceptions=exceptions,
-        exception_count=int(exception_count),
-        uses_placeholders=placeholder is not None,
-    )
+    return placeholder is not None

@@ -1,0 +1,406 @@
+"""Filing an access request (SPEC §3): the form's data and its validation, drafts, filing and
+filing again (``radicada``), withdrawal by the requester, and what is added to a request's file
+(comments, attachments).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select, update
+
+from portal.audit import record_event
+from portal.clock import local_date
+from portal.db import DbSession, next_yearly_value
+from portal.errors import NotAllowed, ValidationFailed
+from portal.models import Dependency, StoredFile, User
+from portal.roles import Role
+from portal.uploads import CheckedFile
+from tickets.models import (
+    CANCELLABLE_STATES,
+    EDITABLE_STATES,
+    FORM_ACTIONS,
+    AccessRequest,
+    ApprovalStep,
+    DocumentType,
+    LinkType,
+    Priority,
+    RequestAction,
+    RequestAttachment,
+    RequestComment,
+    RequestCounter,
+    RequestForm,
+    RequestState,
+    StepState,
+    TargetSystem,
+)
+from tickets.services.admin import policy_steps
+from tickets.services.common import (
+    MIN_JUSTIFICATION,
+    add_event,
+    audit,
+    clean,
+    lock_request,
+    run_ans_hook,
+    wrong_state,
+)
+from tickets.services.decisions import current_step, mail_step_deciders
+
+DOCUMENT_PATTERNS = {
+    DocumentType.CC: re.compile(r"^\d{5,10}$"),
+    DocumentType.CE: re.compile(r"^[A-Za-z0-9]{3,15}$"),
+    DocumentType.PA: re.compile(r"^[A-Za-z0-9]{5,20}$"),
+}
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: Actions on an account that already exists in the system: the beneficiary's username is needed.
+EXISTING_ACCOUNT_ACTIONS = frozenset(
+    {
+        RequestAction.ACTIVAR,
+        RequestAction.RETIRAR,
+        RequestAction.DESBLOQUEAR,
+        RequestAction.INICIALIZAR,
+        RequestAction.MODIFICAR_ROLES,
+    }
+)
+
+
+@dataclass
+class RequestData:
+    """What the enlace fills in on the form; drafts may leave beneficiary fields empty."""
+
+    form: RequestForm
+    action: RequestAction
+    system_id: int
+    dependency_id: int
+    priority: Priority = Priority.NORMAL
+    beneficiary_name: str | None = None
+    beneficiary_document_type: DocumentType | None = None
+    beneficiary_document: str | None = None
+    beneficiary_email: str | None = None
+    beneficiary_position: str | None = None
+    beneficiary_username: str | None = None
+    link_type: LinkType | None = None
+    contract_end_date: date | None = None
+    justification: str | None = None
+    roles_to_add: list[str] = field(default_factory=list)
+    roles_to_remove: list[str] = field(default_factory=list)
+    roles_end_date: date | None = None
+
+
+def validate_request_data(
+    session: DbSession, data: RequestData, *, email_domain: str, today: date, complete: bool
+) -> dict[str, list[str]]:
+    """Field errors in Spanish; ``complete`` asks for everything a filed request needs."""
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if data.action not in FORM_ACTIONS[data.form]:
+        err("action", f"La acción no corresponde al formato {data.form.value}.")
+    system = session.get(TargetSystem, data.system_id)
+    if system is None or not system.is_active:
+        err("system_id", "Seleccione un sistema del catálogo.")
+    dependency = session.get(Dependency, data.dependency_id)
+    if dependency is None or not dependency.is_active:
+        err("dependency_id", "Seleccione una dependencia activa.")
+
+    required = {
+        "beneficiary_name": "Escriba el nombre completo del beneficiario.",
+        "beneficiary_document_type": "Seleccione el tipo de documento.",
+        "beneficiary_document": "Escriba el número de documento.",
+        "beneficiary_email": "Escriba el correo institucional.",
+        "beneficiary_position": "Escriba el cargo.",
+        "link_type": "Seleccione el tipo de vinculación.",
+        "justification": "Escriba la justificación de la solicitud.",
+    }
+    if complete:
+        for name, message in required.items():
+            if getattr(data, name) in (None, ""):
+                err(name, message)
+
+    if data.beneficiary_document and data.beneficiary_document_type:
+        if not DOCUMENT_PATTERNS[data.beneficiary_document_type].match(data.beneficiary_document):
+            err(
+                "beneficiary_document",
+                "La cédula de ciudadanía lleva de 5 a 10 dígitos, sin puntos."
+                if data.beneficiary_document_type is DocumentType.CC
+                else "Use solo letras y números, sin espacios ni puntos.",
+            )
+    if data.beneficiary_email:
+        try:
+            normalized = validate_email(data.beneficiary_email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            err("beneficiary_email", "El correo no es válido.")
+        else:
+            domain = normalized.rsplit("@", 1)[-1].lower()
+            if domain != email_domain and not domain.endswith("." + email_domain):
+                err("beneficiary_email", f"Debe ser un correo institucional (@{email_domain}).")
+    if data.link_type is LinkType.CONTRATISTA:
+        if data.contract_end_date is None:
+            if complete:
+                err("contract_end_date", "Para un contratista, indique la fecha de terminación del contrato.")
+        elif data.contract_end_date < today:
+            err("contract_end_date", "La fecha de terminación del contrato ya pasó.")
+    if data.beneficiary_username and not USERNAME_PATTERN.match(data.beneficiary_username):
+        err("beneficiary_username", "El usuario lleva minúsculas, números, punto, guion o guion bajo.")
+    if complete and not data.beneficiary_username:
+        err(
+            "beneficiary_username",
+            "Indique el usuario existente del beneficiario."
+            if data.action in EXISTING_ACCOUNT_ACTIONS
+            else "Indique el usuario que se creará (por ejemplo, nombre.apellido).",
+        )
+    if data.justification and complete and len(data.justification.strip()) < MIN_JUSTIFICATION:
+        err("justification", f"La justificación debe tener al menos {MIN_JUSTIFICATION} caracteres.")
+
+    known_roles = set(system.role_map) if system is not None else set()
+    for name in ("roles_to_add", "roles_to_remove"):
+        unknown = [r for r in getattr(data, name) if r not in known_roles]
+        if unknown:
+            err(name, "Roles que no existen en el sistema: " + ", ".join(unknown))
+    if set(data.roles_to_add) & set(data.roles_to_remove):
+        err("roles_to_remove", "Un rol no puede agregarse y retirarse a la vez.")
+    if data.action is RequestAction.MODIFICAR_ROLES:
+        if complete and not data.roles_to_add and not data.roles_to_remove:
+            err("roles_to_add", "Indique al menos un rol para agregar o retirar.")
+        if data.roles_end_date is not None and data.roles_end_date <= today:
+            err("roles_end_date", "La fecha de vencimiento de los roles debe ser futura.")
+    elif data.roles_to_remove:
+        err("roles_to_remove", "Solo el formato FO-M11-P2-13 retira roles.")
+    if data.action not in (RequestAction.CREAR, RequestAction.MODIFICAR_ROLES) and data.roles_to_add:
+        err("roles_to_add", "Los roles se asignan al crear el usuario o con el formato FO-M11-P2-13.")
+    return errors
+
+
+def _apply(request: AccessRequest, data: RequestData, session: DbSession) -> None:
+    request.form = data.form
+    request.action = data.action
+    request.system_id = data.system_id
+    request.dependency_id = data.dependency_id
+    request.priority = data.priority
+    request.beneficiary_name = clean(data.beneficiary_name)
+    request.beneficiary_document_type = data.beneficiary_document_type
+    request.beneficiary_document = clean(data.beneficiary_document)
+    request.beneficiary_email = (clean(data.beneficiary_email) or "").lower() or None
+    request.beneficiary_position = clean(data.beneficiary_position)
+    request.beneficiary_username = (clean(data.beneficiary_username) or "").lower() or None
+    request.link_type = data.link_type
+    request.contract_end_date = data.contract_end_date if data.link_type is LinkType.CONTRATISTA else None
+    request.justification = clean(data.justification)
+    request.roles_to_add = sorted(set(data.roles_to_add))
+    request.roles_to_remove = sorted(set(data.roles_to_remove))
+    request.roles_end_date = data.roles_end_date if data.action is RequestAction.MODIFICAR_ROLES else None
+    request.beneficiary_user_id = None
+    if request.beneficiary_username:
+        request.beneficiary_user_id = session.execute(
+            select(User.id).where(func.lower(User.username) == request.beneficiary_username)
+        ).scalar()
+
+
+def data_from_request(request: AccessRequest) -> RequestData:
+    return RequestData(
+        form=request.form,
+        action=request.action,
+        system_id=request.system_id,
+        dependency_id=request.dependency_id,
+        priority=request.priority,
+        beneficiary_name=request.beneficiary_name,
+        beneficiary_document_type=request.beneficiary_document_type,
+        beneficiary_document=request.beneficiary_document,
+        beneficiary_email=request.beneficiary_email,
+        beneficiary_position=request.beneficiary_position,
+        beneficiary_username=request.beneficiary_username,
+        link_type=request.link_type,
+        contract_end_date=request.contract_end_date,
+        justification=request.justification,
+        roles_to_add=list(request.roles_to_add or []),
+        roles_to_remove=list(request.roles_to_remove or []),
+        roles_end_date=request.roles_end_date,
+    )
+
+
+def next_number(session: DbSession, year: int) -> str:
+    """SOL-YYYY-NNNNN, gap-free per year and unique under concurrent filings."""
+    return f"SOL-{year}-{next_yearly_value(session, RequestCounter, year):05d}"
+
+
+def create_draft(session: DbSession, *, actor: User, data: RequestData, email_domain: str, today: date) -> AccessRequest:
+    """An enlace starts a request for a person of its dependency (state ``borrador``)."""
+    if data.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
+        raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
+    errors = validate_request_data(session, data, email_domain=email_domain, today=today, complete=False)
+    if errors:
+        raise ValidationFailed("Revise los campos marcados.", fields=errors)
+    request = AccessRequest(requester_id=actor.id, state=RequestState.BORRADOR)
+    _apply(request, data, session)
+    session.add(request)
+    session.flush()
+    add_event(session, request, actor, "borrador_creado")
+    audit(session, request, actor, "crear_borrador", None)
+    return request
+
+
+def update_draft(
+    session: DbSession, request: AccessRequest, *, actor: User, data: RequestData, email_domain: str, today: date
+) -> AccessRequest:
+    """The requester edits a draft or a returned request."""
+    request = lock_request(session, request.id)
+    if actor.id != request.requester_id:
+        raise NotAllowed("Solo quien radicó la solicitud puede modificarla.")
+    if request.state not in EDITABLE_STATES:
+        raise wrong_state(request, "modificar")
+    if data.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
+        raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
+    if data.form is not request.form:
+        raise ValidationFailed(
+            "El formato de una solicitud no cambia; cree una nueva.", fields={"form": ["No se puede cambiar."]}
+        )
+    errors = validate_request_data(session, data, email_domain=email_domain, today=today, complete=False)
+    if errors:
+        raise ValidationFailed("Revise los campos marcados.", fields=errors)
+    before = request.snapshot()
+    _apply(request, data, session)
+    session.flush()
+    add_event(session, request, actor, "editada")
+    audit(session, request, actor, "editar", before)
+    return request
+
+
+def submit_request(session: DbSession, request: AccessRequest, *, actor: User, email_domain: str, now: datetime) -> AccessRequest:
+    """File a draft, or file again a returned request: ``radicada`` (the ANS clock starts)."""
+    request = lock_request(session, request.id)
+    if actor.id != request.requester_id:
+        raise NotAllowed("Solo quien radicó la solicitud puede radicarla.")
+    if request.state not in EDITABLE_STATES:
+        raise wrong_state(request, "radicar")
+    if request.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
+        raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
+    today = local_date(now)
+    errors = validate_request_data(session, data_from_request(request), email_domain=email_domain, today=today, complete=True)
+    if errors:
+        raise ValidationFailed("La solicitud está incompleta: revise los campos marcados.", fields=errors)
+    before_state = request.state
+    before = request.snapshot()
+    if request.number is None:
+        request.number = next_number(session, local_date(now).year)
+    else:
+        request.round += 1
+    request.state = RequestState.RADICADA
+    request.filed_at = request.filed_at or now
+    for position, kind in enumerate(policy_steps(session, request.form), start=1):
+        session.add(
+            ApprovalStep(
+                request_id=request.id,
+                round=request.round,
+                position=position,
+                kind=kind,
+                started_at=now if position == 1 else None,
+            )
+        )
+    session.flush()
+    add_event(
+        session,
+        request,
+        actor,
+        "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo",
+        from_state=before_state,
+        now=now,
+    )
+    audit(session, request, actor, "radicar", before)
+    run_ans_hook("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
+    step = current_step(session, request)
+    if step is not None:
+        mail_step_deciders(session, request, step, today)
+    return request
+
+
+def cancel_request(
+    session: DbSession, request: AccessRequest, *, actor: User, reason: str | None, now: datetime
+) -> AccessRequest:
+    """The requester withdraws a request that has not been approved yet."""
+    request = lock_request(session, request.id)
+    if actor.id != request.requester_id:
+        raise NotAllowed("Solo quien radicó la solicitud puede cancelarla.")
+    if request.state not in CANCELLABLE_STATES:
+        raise wrong_state(request, "cancelar")
+    before = request.snapshot()
+    before_state = request.state
+    session.execute(
+        update(ApprovalStep)
+        .where(ApprovalStep.request_id == request.id, ApprovalStep.state == StepState.PENDIENTE)
+        .values(state=StepState.ANULADO)
+        .execution_options(synchronize_session=False)
+    )
+    request.state = RequestState.CANCELADA
+    request.closed_at = now
+    session.flush()
+    add_event(session, request, actor, "cancelada", from_state=before_state, note=clean(reason), now=now)
+    audit(session, request, actor, "cancelar", before)
+    run_ans_hook("on_closed", session, request, now)
+    return request
+
+
+def add_comment(
+    session: DbSession, request: AccessRequest, *, actor: User, body: str, internal: bool, now: datetime
+) -> RequestComment:
+    """Comments from anyone who may see the request; internal notes only from staff."""
+    from tickets.permissions import can_view_request, is_staff
+
+    if not can_view_request(session, actor, request):
+        raise NotAllowed("No puede comentar esta solicitud.")
+    if internal and not is_staff(actor):
+        raise NotAllowed("Solo el personal de la Secretaría escribe notas internas.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("Escriba el comentario.", fields={"body": ["El comentario está vacío."]})
+    if len(body) > 5000:
+        raise ValidationFailed("El comentario es demasiado largo (máximo 5.000 caracteres).", fields={"body": ["Máximo 5.000."]})
+    comment = RequestComment(request_id=request.id, author_id=actor.id, body=body, is_internal=internal, created_at=now)
+    session.add(comment)
+    session.flush()
+    add_event(session, request, actor, "nota_interna" if internal else "comentario", now=now)
+    record_event(
+        session,
+        actor=actor,
+        action="solicitud.comentar",
+        object_type="solicitud",
+        object_id=request.id,
+        after={"comment": comment.id, "internal": internal},
+    )
+    if is_staff(actor) and actor.id != request.requester_id:
+        run_ans_hook("on_comment_by_staff", session, request, now)
+    return comment
+
+
+def add_attachment(
+    session: DbSession, request: AccessRequest, *, actor: User, file: CheckedFile, now: datetime
+) -> RequestAttachment:
+    """Attach the signed form scan (PDF or image, checked by content) while the request is open."""
+    from tickets.permissions import can_view_request
+
+    if not can_view_request(session, actor, request):
+        raise NotAllowed("No puede adjuntar documentos a esta solicitud.")
+    if actor.id != request.requester_id and not actor.has_role(Role.AGENTE):
+        raise NotAllowed("Solo quien radicó la solicitud o la mesa de servicio adjuntan documentos.")
+    if request.state in (RequestState.CERRADA, RequestState.CANCELADA, RequestState.RECHAZADA):
+        raise wrong_state(request, "adjuntar documentos")
+    attachment = RequestAttachment(
+        request_id=request.id,
+        **StoredFile.fields_of(file, uploaded_by=actor, uploaded_at=now),
+    )
+    session.add(attachment)
+    session.flush()
+    add_event(session, request, actor, "adjunto", note=file.filename, now=now)
+    record_event(
+        session,
+        actor=actor,
+        action="solicitud.adjuntar",
+        object_type="solicitud",
+        object_id=request.id,
+        after={"file": file.filename, "sha256": file.sha256, "size": file.size},
+    )
+    return attachment
