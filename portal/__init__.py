@@ -95,8 +95,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tickets_admin_bp)
     app.register_blueprint(desk_bp)
     from catalog import init_app as init_catalog
+    from gobierno_digital import init_app as init_gobierno_digital
 
     init_catalog(app)
+    init_gobierno_digital(app)
     app.register_blueprint(sla_bp)
     init_api(app)
 
