@@ -80,6 +80,9 @@ def load_demo(session: DbSession) -> list[str]:
     from catalog.demo import load_committee_demo
 
     done += load_committee_demo(session, profile)
+    from gobierno_digital.demo import load_demo as load_gobierno_digital_demo
+
+    done += load_gobierno_digital_demo(session, profile)
     return done
 
 
