@@ -44,6 +44,10 @@ def sent_mails(app: Flask) -> list[EmailMessage]:
     return found
 
 
+def subject(message: EmailMessage) -> str:
+    return str(message["Subject"]).strip()
+
+
 def xlsx_bytes(rows: Sequence[Sequence[Any]], headings: Sequence[str] = HEADINGS) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
