@@ -318,7 +318,7 @@ def upgrade():
     sa.Column('component', sa.Enum('arquitectura', 'seguridad_privacidad', 'cultura_apropiacion', 'servicios_ciudadanos_digitales', 'servicios_procesos_inteligentes', 'decisiones_basadas_datos', 'estado_abierto', name='gd_component', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=True),
     sa.Column('responsible_id', sa.Integer(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('is_active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_gd_indicators_created_by_id_users')),
