@@ -5,8 +5,10 @@ the panels the plan puts on the portal's home page (``portal.views.DASHBOARD_PAN
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -103,8 +105,8 @@ def dashboard_data(session: DbSession, now: datetime, vigencia: int | None = Non
 # ---------------------------------------------------------------- panels of the home page
 
 
-def _live(compute) -> str:  # type: ignore[no-untyped-def]
-    return LiveText(compute)  # type: ignore[return-value]
+def _live(compute: Callable[[], str]) -> str:
+    return cast(str, LiveText(compute))
 
 
 def overdue_text() -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from gobierno_digital import permissions
 from gobierno_digital.common import Instrument
@@ -102,8 +103,6 @@ def import_scores(files: dict[str, Any]) -> Any:
 @blp.response(200, ScoreSchema(many=True))
 def scores(vigencia: int) -> Any:
     """The scores of a vigencia."""
-    from sqlalchemy import select
-
     return (
         db.session.execute(select(Score).where(Score.vigencia == vigencia).order_by(Score.component, Score.code)).scalars().all()
     )

@@ -60,14 +60,20 @@ def plans() -> ResponseReturnValue:
 
 
 @bp.get("/plan/<int:vigencia>")
-@roles_required(*READERS)
+@roles_required()
 def plan(vigencia: int) -> ResponseReturnValue:
+    """Readers see the whole plan; the person responsible of an activity (told by mail) sees theirs."""
     found = _plan(vigencia)
-    by_component = {c: [a for a in found.activities if a.component is c] for c in Component}
+    is_reader = permissions.can_read(current_user)
+    activities = found.activities if is_reader else [a for a in found.activities if a.responsible_id == current_user.id]
+    if not activities and not is_reader:
+        abort(403)
+    by_component = {c: [a for a in activities if a.component is c] for c in Component}
     can_run = permissions.can_run(current_user)
     return render_template(
         "gobierno_digital/plan.html",
         plan=found,
+        is_reader=is_reader,
         by_component={c: rows for c, rows in by_component.items() if rows},
         is_draft=found.state is PlanState.BORRADOR,
         can_run=can_run,

@@ -16,7 +16,7 @@ from gobierno_digital.plan.models import ActivityStatus, PlanState, PlanVersion,
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 from tests.unit.gobierno_digital.conftest import GOOD_ROWS, sent_mails, subject, user, xlsx_bytes
 
 NOW = datetime(2031, 2, 3, 15, 0, tzinfo=UTC)
@@ -213,3 +213,34 @@ def test_the_secretario_approves_from_the_page(app, gd_empty, login_as):
     )
     assert again.status_code == 303  # refused: flashed and sent back
     assert "está aprobado: no se puede aprobar" in client.get("/gobierno-digital/plan/2031").get_data(as_text=True)
+
+
+def test_the_person_responsible_sees_their_activity_and_reports_it(app, gd_empty, login_as):
+    with app.app_context():
+        plan, gaps = setup_plan()
+        mine = services.add_activity(db.session, plan, data=activity_data(gaps[0].id), actor=None, now=NOW)
+        services.add_activity(
+            db.session,
+            plan,
+            data=activity_data(gaps[1].id, responsible="lider.ed", description="Otra actividad"),
+            actor=None,
+            now=NOW,
+        )
+        services.submit_plan(db.session, plan, actor=user("lider.ed"), now=NOW)
+        services.approve_plan(db.session, plan, actor=user("secretario"), now=NOW)
+        db.session.commit()
+        mine_id = mine.id
+    client = login_as("enlace.salud")
+    page = client.get("/gobierno-digital/plan/2031").get_data(as_text=True)
+    assert "Integrar los trámites de salud a GOV.CO" in page and "Otra actividad" not in page
+    assert "Secciones de Gobierno Digital" not in page and "Disponibilidades presupuestales" not in page
+    token = csrf_token(client, "/gobierno-digital/plan/2031")
+    response = client.post(
+        f"/gobierno-digital/plan/actividades/{mine_id}/estado", data={"csrf_token": token, "status": "en_curso"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(services.PlanActivity, mine_id).status is ActivityStatus.EN_CURSO
+    other = app.test_client()
+    login(other, "jefe.hacienda")
+    assert other.get("/gobierno-digital/plan/2031").status_code == 403
