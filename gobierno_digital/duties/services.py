@@ -131,24 +131,36 @@ def overdue_checklists(session: DbSession, now: datetime) -> list[DutyChecklist]
 
 
 def notify_overdue_checklists(session: DbSession, now: datetime) -> list[DutyChecklist]:
-    """Tell the dependency's enlaces and the Secretario of each checklist that became overdue (once)."""
+    """Each checklist that became overdue is told once: to its dependency's enlaces, and in one digest
+    to the Secretario (who also learns which dependencies have no enlace to answer)."""
     found = [c for c in overdue_checklists(session, now) if c.overdue_notified_at is None]
-    secretaries = role_holders(session, Role.SECRETARIO)
+    digest = []
     for checklist in found:
         checklist.overdue_notified_at = now
         enlaces = role_holders(session, Role.ENLACE, checklist.dependency_id)
+        pending = [i.duty.short for i in checklist.unanswered]
         notify(
             session,
-            [*enlaces, *secretaries],
+            enlaces,
             f"Lista de deberes del enlace TIC vencida: {checklist.dependency.name} ({checklist.label})",
             "duties_overdue",
             dependency=checklist.dependency.name,
             period=checklist.label,
             due=day_text(checklist.due_at),
-            pending=[i.duty.short for i in checklist.unanswered],
-            has_enlace=bool(enlaces),
+            pending=pending,
+        )
+        digest.append(
+            {"dependency": checklist.dependency.name, "period": checklist.label, "pending": pending, "has_enlace": bool(enlaces)}
         )
         audit(session, None, "deber.lista_vencida", "lista_deberes", checklist.id, after={"period": checklist.label})
+    if digest:
+        notify(
+            session,
+            role_holders(session, Role.SECRETARIO),
+            f"Listas de deberes de los enlaces TIC vencidas: {len(digest)}",
+            "duties_overdue_digest",
+            checklists=digest,
+        )
     session.flush()
     return found
 

@@ -124,15 +124,22 @@ def test_unanswered_checklists_become_overdue_are_told_once_and_listed(app, gd_e
     with app.app_context():
         open_quarter()
         checklist_id = salud_checklist().id
-        email_address = user("enlace.salud").email
+        email_address, secretario_address = user("enlace.salud").email, user("secretario").email
     runner = app.test_cli_runner()
     before = len(sent_mails(app))
     assert "listas vencidas: 0" in runner.invoke(args=["gd", "tick", "--now", "2026-07-15T20:00:00-05:00"]).output
     late = runner.invoke(args=["gd", "tick", "--now", "2026-07-16T08:00:00-05:00"]).output
     assert "listas vencidas: 0" not in late
     assert "listas vencidas: 0" in runner.invoke(args=["gd", "tick", "--now", "2026-07-17T08:00:00-05:00"]).output
-    salud_mails = [m for m in sent_mails(app)[before:] if "Secretaría de Salud (2026-T2)" in subject(m)]
+    mails = sent_mails(app)[before:]
+    salud_mails = [m for m in mails if "Secretaría de Salud (2026-T2)" in subject(m)]
     assert len(salud_mails) == 1 and email_address in salud_mails[0]["To"]
+    digests = [m for m in mails if subject(m).startswith("Listas de deberes de los enlaces TIC vencidas")]
+    assert len(digests) == 1 and secretario_address in digests[0]["To"]
+    assert (
+        "Secretaría de Salud (2026-T2): sin responder Comité TIC, Portal web, SUIT, Datos abiertos."
+        in digests[0].get_body().get_content()
+    )
     with app.app_context():
         overdue = services.overdue_checklists(db.session, datetime(2026, 7, 17, tzinfo=UTC))
         assert checklist_id in [c.id for c in overdue]
