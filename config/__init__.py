@@ -48,7 +48,7 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
-DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee")
+DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee", "gobierno_digital")
 
 
 def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -18,6 +18,10 @@ class Role(StrEnum):
     INTEGRANTE = "integrante"
     CONTROL_INTERNO = "control_interno"
     ADMIN = "admin"
+    #: Runs the Gobierno Digital plan (seed PR-M2-P6-01, activities 1, 2, 5–7: "Profesional Universitario
+    #: o Contratista"). Entity-wide within ``gobierno_digital`` only: not an ``ENTITY_WIDE_READERS`` role,
+    #: so it sees no access requests or other dependencies' data outside the plan.
+    PROFESIONAL_GD = "profesional_gd"
 
     @property
     def is_scoped(self) -> bool:
@@ -44,4 +48,5 @@ ROLE_LABELS = {
     Role.INTEGRANTE: _l("Integrante del comité"),
     Role.CONTROL_INTERNO: _l("Control interno"),
     Role.ADMIN: _l("Administrador"),
+    Role.PROFESIONAL_GD: _l("Profesional de Gobierno Digital"),
 }

@@ -64,7 +64,7 @@ def _docx_field(paragraph: Paragraph, instruction: str, placeholder: str) -> Non
     char("end")
 
 
-def _docx_paragraph(document: DocxDocument, text: str, *, bold: bool = False, size: float = 10) -> Paragraph:
+def docx_paragraph(document: DocxDocument, text: str, *, bold: bool = False, size: float = 10) -> Paragraph:
     paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.bold = bold
@@ -81,7 +81,7 @@ def _docx_cell_text(table: DocxTable, row: int, column: int, text: str, *, bold:
     run.font.size = Pt(size)
 
 
-def _docx_header(
+def docx_header(
     document: DocxDocument, *, profile: Profile, title: str, code: str, version: str, date_text: str, draft: bool
 ) -> None:
     section = document.sections[0]
@@ -122,7 +122,7 @@ def _docx_header(
         run.font.color.rgb = RGBColor(0xB4, 0, 0)
 
 
-def _docx_table(
+def docx_table(
     document: DocxDocument, headings: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float]
 ) -> None:
     table = document.add_table(rows=1, cols=len(headings))
@@ -144,7 +144,7 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
     """The acta as an editable DOCX with the same content; the header numbers pages with Word fields."""
     draft = _is_draft(version_kind)
     document = new_docx()
-    _docx_header(
+    docx_header(
         document,
         profile=profile,
         title=_acta_title(body),
@@ -156,7 +156,7 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
     document.core_properties.title = body["title"]
     document.core_properties.author = profile.it_office_name
     if draft:
-        notice = _docx_paragraph(document, DRAFT_NOTICE, bold=True)
+        notice = docx_paragraph(document, DRAFT_NOTICE, bold=True)
         notice.runs[0].font.color.rgb = RGBColor(0xB4, 0, 0)
 
     document.add_heading(ACTA_SECTIONS[0], level=2)
@@ -170,52 +170,52 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
 
     quorum = body["quorum"]
     document.add_heading(ACTA_SECTIONS[1], level=2)
-    _docx_paragraph(document, quorum_text(quorum["voting_members"], quorum["present_voting"]))
+    docx_paragraph(document, quorum_text(quorum["voting_members"], quorum["present_voting"]))
 
     document.add_heading(ACTA_SECTIONS[2], level=2)
-    _docx_table(document, ATTENDEE_HEADINGS, _attendee_rows(body["attendees"]), [55, 75, 22, 28])
+    docx_table(document, ATTENDEE_HEADINGS, _attendee_rows(body["attendees"]), [55, 75, 22, 28])
 
     document.add_heading(ACTA_SECTIONS[3], level=2)
     if body["absent"]:
-        _docx_table(
+        docx_table(
             document,
             ["Nombre", "Cargo", "Con voto"],
             [[a["name"], a["position"], "Sí" if a["is_voting"] else "No"] for a in body["absent"]],
             [60, 100, 20],
         )
     else:
-        _docx_paragraph(document, "Asistieron todos los integrantes del comité.")
+        docx_paragraph(document, "Asistieron todos los integrantes del comité.")
 
     document.add_heading(ACTA_SECTIONS[4], level=2)
     for item in body["items"]:
-        _docx_paragraph(document, _item_heading(item))
+        docx_paragraph(document, _item_heading(item))
 
     document.add_heading(ACTA_SECTIONS[5], level=2)
     for text in _paragraphs(body["introduction"]):
-        _docx_paragraph(document, text)
+        docx_paragraph(document, text)
     for item in body["items"]:
-        _docx_paragraph(document, _item_heading(item), bold=True)
+        docx_paragraph(document, _item_heading(item), bold=True)
         for text in _paragraphs(item["notes"]) or ["Sin observaciones."]:
-            _docx_paragraph(document, text)
+            docx_paragraph(document, text)
         for line in _item_lines(item):
-            _docx_paragraph(document, line, bold=line.startswith(("Resultado", "Decisión")))
+            docx_paragraph(document, line, bold=line.startswith(("Resultado", "Decisión")))
 
     document.add_heading(ACTA_SECTIONS[6], level=2)
     if body["commitments"]:
-        _docx_table(document, COMMITMENT_HEADINGS, _commitment_rows(body["commitments"], with_session=False), [85, 45, 25, 25])
+        docx_table(document, COMMITMENT_HEADINGS, _commitment_rows(body["commitments"], with_session=False), [85, 45, 25, 25])
     else:
-        _docx_paragraph(document, "No se adquirieron compromisos en esta sesión.")
+        docx_paragraph(document, "No se adquirieron compromisos en esta sesión.")
 
     document.add_heading(ACTA_SECTIONS[7], level=2)
     if body["followed_up"]:
-        _docx_table(document, FOLLOW_UP_HEADINGS, _commitment_rows(body["followed_up"], with_session=True), [35, 60, 35, 25, 25])
+        docx_table(document, FOLLOW_UP_HEADINGS, _commitment_rows(body["followed_up"], with_session=True), [35, 60, 35, 25, 25])
     else:
-        _docx_paragraph(document, "No había compromisos anteriores por revisar.")
+        docx_paragraph(document, "No había compromisos anteriores por revisar.")
 
     document.add_heading(ACTA_SECTIONS[8], level=2)
     for text in _paragraphs(body["closing"]):
-        _docx_paragraph(document, text)
-    _docx_paragraph(document, f"Hora de cierre: {local_time(_instant(body['closed_at']))}")
+        docx_paragraph(document, text)
+    docx_paragraph(document, f"Hora de cierre: {local_time(_instant(body['closed_at']))}")
 
     document.add_heading(ACTA_SECTIONS[9], level=2)
     signatories = body["signatories"]

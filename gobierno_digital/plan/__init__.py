@@ -1,0 +1,1 @@
+"""Activities 2–4: the work plan, its resources, budget availabilities and approval."""

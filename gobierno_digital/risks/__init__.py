@@ -1,0 +1,1 @@
+"""Activity 8: the risk map by the DAFP guide."""
