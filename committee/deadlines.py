@@ -24,7 +24,7 @@ from catalog.services import users_with_role
 from committee.actas.models import CommitteeActa, CommitteeDeadline, DeadlineKind, DeadlineOutcome
 from committee.commitments.models import Commitment
 from committee.models import CommitteeMember
-from committee.sessions.services import fecha_larga
+from committee.sessions.common import fecha_larga
 from portal.audit import record_event
 from portal.clock import BOGOTA, local_date
 from portal.db import DbSession

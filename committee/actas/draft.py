@@ -14,8 +14,7 @@ from committee.commitments.models import Commitment, CommitmentFollowUp
 from committee.members import active_members
 from committee.models import AgendaItem, CommitteeSession
 from committee.room.models import AgendaVote, AttendanceKind, ItemDecision, SessionAttendance
-from committee.sessions.common import CommitteeContext
-from committee.sessions.services import fecha_larga, hora
+from committee.sessions.common import CommitteeContext, fecha_larga, hora
 from portal.clock import local_date
 from portal.db import DbSession
 

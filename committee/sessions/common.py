@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from babel.dates import format_date, format_time
 from sqlalchemy import select
 
 from committee.models import (
@@ -15,6 +17,7 @@ from committee.models import (
 )
 from config.committee import CommitteeRules
 from portal.audit import record_event
+from portal.clock import BOGOTA
 from portal.db import DbSession
 from portal.errors import NotAllowed, WrongState
 from portal.models import User
@@ -77,3 +80,21 @@ def mark_changed(committee_session: CommitteeSession) -> None:
     """After the convocation, any change asks for an updated invitation."""
     if committee_session.state is SessionState.CONVOCADA:
         committee_session.has_unsent_changes = True
+
+
+def local_instant(day: date, at: time) -> datetime:
+    """A Bogotá wall-clock time as a UTC instant."""
+    return datetime.combine(day, at, tzinfo=BOGOTA).astimezone(UTC)
+
+
+def _plain(text: str) -> str:
+    """CLDR puts no-break spaces in "a. m."; plain text for e-mail and calendars uses ordinary ones."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def fecha_larga(instant: datetime) -> str:
+    return _plain(format_date(instant.astimezone(BOGOTA), "full", locale="es_CO"))
+
+
+def hora(instant: datetime) -> str:
+    return _plain(format_time(instant.astimezone(BOGOTA), "h:mm a", locale="es_CO"))

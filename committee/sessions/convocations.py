@@ -19,9 +19,16 @@ from catalog.services import dependency_heads
 from committee.members import active_members
 from committee.models import OPEN_SESSION_STATES, CommitteeSession, SessionConvocation, SessionGuest, SessionKind, SessionState
 from committee.sessions.agenda import agenda_items
-from committee.sessions.common import CommitteeContext, audit_session, lock_session, require_open, require_secretariat
+from committee.sessions.common import (
+    CommitteeContext,
+    audit_session,
+    fecha_larga,
+    hora,
+    lock_session,
+    require_open,
+    require_secretariat,
+)
 from committee.sessions.ics import Attendee, AttendeeRole, Invitation, Person, build_invitation
-from committee.sessions.services import fecha_larga, hora
 from config.committee import CommitteeRules
 from portal.clock import local_date
 from portal.db import DbSession

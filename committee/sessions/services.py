@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
-from babel.dates import format_date, format_time
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
@@ -37,12 +36,13 @@ from committee.sessions.common import (
     OPENING_ITEMS,
     CommitteeContext,
     audit_session,
+    local_instant,
     lock_session,
     mark_changed,
     require_open,
     require_secretariat,
 )
-from portal.clock import BOGOTA, local_date
+from portal.clock import local_date
 from portal.db import DbSession
 from portal.errors import ValidationFailed, WrongState
 from portal.models import User
@@ -63,24 +63,6 @@ class SessionData:
     #: an extraordinaria: the member who asked for it, and why (seed Mesa §6)
     requested_by_member_id: int | None = None
     extraordinary_reason: str | None = None
-
-
-def local_instant(day: date, at: time) -> datetime:
-    """A Bogotá wall-clock time as a UTC instant."""
-    return datetime.combine(day, at, tzinfo=BOGOTA).astimezone(UTC)
-
-
-def _plain(text: str) -> str:
-    """CLDR puts no-break spaces in "a. m."; plain text for e-mail and calendars uses ordinary ones."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def fecha_larga(instant: datetime) -> str:
-    return _plain(format_date(instant.astimezone(BOGOTA), "full", locale="es_CO"))
-
-
-def hora(instant: datetime) -> str:
-    return _plain(format_time(instant.astimezone(BOGOTA), "h:mm a", locale="es_CO"))
 
 
 def validate_session_data(session: DbSession, data: SessionData, *, today: date) -> dict[str, list[str]]:
