@@ -25,6 +25,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]
 
+    from portal.hygiene import init_hygiene
+
+    init_hygiene(app)  # replaces the ``int`` URL converter: before any route is declared
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -75,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal import designation_api  # noqa: F401  (registers its API blueprint)
+    from portal.account_views import bp as account_bp
     from portal.api import init_api
     from portal.auth import bp as auth_bp
     from portal.designation_views import bp as designations_bp
@@ -89,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(designations_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(tickets_bp)
@@ -119,19 +124,26 @@ def _register_request_hooks(app: Flask) -> None:
     from portal.db import utcnow
 
     @app.before_request
-    def remember_source_and_enforce_idle_timeout() -> None:
+    def remember_source_and_check_session() -> None:
         source_address.set(request.remote_addr)
-        if request.path.startswith(("/static/", "/api/")) or not current_user.is_authenticated:
+        if request.path.startswith(("/static/", "/api/")) or "_user_id" not in session:
+            return
+        if not current_user.is_authenticated:  # ended on the server (or the cookie moved): forget it
+            session.clear()
+            session["ended"] = "revoked"
             return
         now = utcnow().timestamp()
-        idle_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-        last_seen = session.get("last_seen")
-        if last_seen is not None and now - float(last_seen) > idle_limit:
-            logout_user()
-            session.clear()
-            session["expired"] = True
+        login_at, last_seen = session.get("login_at"), session.get("last_seen")
+        if login_at is None or now - float(login_at) > current_app.config["SESSION_MAX_LIFETIME"].total_seconds():
+            ended = "max"
+        elif last_seen is None or now - float(last_seen) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
+            ended = "idle"
+        else:
+            session["last_seen"] = now
             return
-        session["last_seen"] = now
+        logout_user()
+        session.clear()
+        session["ended"] = ended
 
     @app.after_request
     def security_headers(response: Response) -> Response:

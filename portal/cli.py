@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -26,7 +27,7 @@ demo_cli = AppGroup("demo", help="Datos de demostración.", callback=mark_cli_so
 mail_cli = AppGroup("mail", help="Correo saliente.", callback=mark_cli_source)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(message)
 
@@ -64,12 +65,88 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="Para qué se usará el token.")
-def create_token(username: str, name: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Vigencia en días (por defecto API_TOKEN_DAYS, 90).")
+def create_token(username: str, name: str, days: int | None) -> None:
     """Emite un token personal de la API y lo imprime (solo esta vez)."""
     user = _user_or_fail(username)
-    token, _row = services.issue_api_token(db.session, actor=None, user=user, name=name)
+    try:
+        token, _row = services.issue_api_token(
+            db.session, actor=None, user=user, name=name, days=days or int(current_app.config["API_TOKEN_DAYS"])
+        )
+    except DomainError as exc:
+        _fail(exc.message)
     db.session.commit()
     click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.argument("username")
+def list_tokens(username: str) -> None:
+    """Lista los tokens de un usuario: id, prefijo, nombre, vencimiento, último uso y estado."""
+    from portal.db import utcnow
+
+    user = _user_or_fail(username)
+    now = utcnow()
+    rows = services.tokens_of(db.session, user)
+    if not rows:
+        click.echo(f"{username} no tiene tokens.")
+    for row in rows:
+        state = "revocado" if row.revoked_at else ("vencido" if row.expires_at <= now else "vigente")
+        last = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "nunca"
+        click.echo(
+            f"{row.id}\t{row.prefix}\t{row.name}\tvence {row.expires_at.isoformat(timespec='minutes')}\túltimo uso {last}\t{state}"
+        )
+
+
+@users_cli.command("revoke-token")
+@click.argument("reference")
+def revoke_token(reference: str) -> None:
+    """Revoca un token por su id o su prefijo (como los muestra `flask users tokens`)."""
+    row = services.find_token(db.session, reference)
+    if row is None:
+        _fail(f"No existe el token {reference}.")
+    try:
+        services.revoke_api_token(db.session, actor=None, token=row)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Token {row.prefix} ({row.name}) de {row.user.username} revocado.")
+
+
+@users_cli.command("end-sessions")
+@click.argument("username")
+def end_sessions(username: str) -> None:
+    """Cierra todas las sesiones web del usuario en todos sus dispositivos."""
+    user = _user_or_fail(username)
+    services.end_sessions(db.session, actor=None, user=user, reason="administrador")
+    db.session.commit()
+    click.echo(f"Sesiones de {username} cerradas.")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Desactiva la cuenta en el portal: cierra sus sesiones y sus tokens dejan de servir."""
+    user = _user_or_fail(username)
+    try:
+        services.set_user_active(db.session, actor=None, user=user, is_active=False)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Cuenta {username} desactivada.")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable_user(username: str) -> None:
+    """Vuelve a activar la cuenta en el portal."""
+    user = _user_or_fail(username)
+    try:
+        services.set_user_active(db.session, actor=None, user=user, is_active=True)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Cuenta {username} activada.")
 
 
 @users_cli.command("grant")
@@ -108,6 +185,8 @@ def load_demo_data() -> None:
     from catalog.demo import load_session_demo
     from portal.demo import load_demo
 
+    if current_app.config["PORTAL_ENV"] == "production":
+        _fail("Los datos de demostración no se cargan en producción (PORTAL_ENV=production).")
     done = load_demo(db.session)
     done += load_session_demo(db.session, current_app.config["PROFILE"])
     db.session.commit()

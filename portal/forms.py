@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal.models import ActType, DependencyKind
 
@@ -49,3 +49,20 @@ class RevocationForm(FlaskForm):
     reason = TextAreaField(
         _l("Motivo de la revocación"), validators=[DataRequired(_l("Indique el motivo.")), Length(min=10, max=2000)]
     )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Nombre del token"),
+        validators=[DataRequired(_l("Indique para qué usará el token.")), Length(max=120)],
+        description=_l("Por ejemplo: «Integración con el tablero de la oficina»."),
+    )
+    days = IntegerField(
+        _l("Vigencia (días)"),
+        default=90,
+        validators=[InputRequired(_l("Indique la vigencia.")), NumberRange(min=1, max=365, message=_l("Entre 1 y 365 días."))],
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A form with no fields but its CSRF token: a button that changes something."""

@@ -98,6 +98,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("portal.dependency_list", _l("Dependencias")),
     NavItem("designations.coverage_page", _l("Enlaces TIC"), frozenset({Role.SECRETARIO, Role.ADMIN, Role.CONTROL_INTERNO})),
     NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO})),
+    NavItem("account.users", _l("Usuarios"), frozenset({Role.ADMIN})),
     NavItem("desk.jobs", _l("Aprovisionamiento"), frozenset({Role.AGENTE, Role.ADMIN, Role.CONTROL_INTERNO, Role.SECRETARIO})),
     NavItem("desk.tasks", _l("Tareas manuales"), frozenset({Role.AGENTE})),
     NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN})),
