@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, test_config))
     instance_path.mkdir(parents=True, exist_ok=True)
-    Path(app.config["MAIL_FILE_PATH"]).mkdir(parents=True, exist_ok=True)
+    Path(app.config["MAIL_FILE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     if int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]
 
@@ -64,7 +64,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config.get("MAIL_SERVER"):
         app.config.setdefault("MAIL_BACKEND", "smtp")
     else:
-        app.config["MAIL_BACKEND"] = "file"
+        app.config["MAIL_BACKEND"] = "portal.mail.PrivateFileEmailBackend"
     mail.init_app(app)
     from portal.mail import register_mail_hooks
 
