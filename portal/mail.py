@@ -32,7 +32,7 @@ class PrivateFileEmailBackend(FileEmailBackend):  # type: ignore[misc]
     a message may carry a temporary password for its beneficiary."""
 
     def open(self) -> bool:
-        if self.stream is None:
+        if getattr(self, "stream", None) is None:
             descriptor = os.open(self._get_filename(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self.stream = os.fdopen(descriptor, "ab")
             return True
