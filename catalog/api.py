@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort
+from flask import abort
 from flask_login import current_user
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
@@ -20,6 +20,7 @@ from catalog.models import (
 from catalog.queries import CatalogFilters, catalog_query
 from portal.api import api_blueprint
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.extensions import db
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -290,6 +291,4 @@ def get_document(initiative_id: int, document_id: int) -> Any:
     document = db.session.get(InitiativeDocument, document_id)
     if document is None or document.initiative_id != initiative_id:
         abort(404)
-    response = Response(document.content, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename.replace(chr(34), "")}"'
-    return response
+    return send_stored_file(document.content, document.filename, document.content_type)

@@ -37,6 +37,7 @@ from catalog.sessions import CommitteeContext
 from config.committee import committee_rules
 from portal.clock import BOGOTA, local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Dependency, User
@@ -413,6 +414,4 @@ def invitation(session_id: int) -> Response:
     ).scalar()
     if convocation is None:
         abort(404)
-    response = Response(convocation.ics, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="sesion-{session_id}.ics"'
-    return response
+    return send_stored_file(convocation.ics, f"sesion-{session_id}.ics", "text/calendar")

@@ -27,6 +27,7 @@ from catalog.models import (
 from catalog.queries import PAGE_SIZE, CatalogFilters, catalog_query, public_query
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.models import Dependency
@@ -110,9 +111,8 @@ def export() -> Response:
     now = utcnow()
     profile = current_app.config["PROFILE"]
     content = initiatives_xlsx(initiatives, title=f"Catálogo de iniciativas TIC · {profile.entity_name}", generated_at=now)
-    response = Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="catalogo-iniciativas-{local_date(now):%Y%m%d}.xlsx"'
-    return response
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_stored_file(content, f"catalogo-iniciativas-{local_date(now):%Y%m%d}.xlsx", xlsx)
 
 
 def _prepare(form: InitiativeForm) -> None:
@@ -329,10 +329,7 @@ def download(initiative_id: int, document_id: int) -> Response:
     document = db.session.get(InitiativeDocument, document_id)
     if document is None or document.initiative_id != initiative_id:
         abort(404)
-    response = Response(document.content, mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename.replace(chr(34), "")}"'
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(document.content, document.filename, document.content_type)
 
 
 @bp.get("/catalogo-publico")

@@ -20,3 +20,35 @@ def bearer(app):  # type: ignore[no-untyped-def]
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+def make_initiative(app, title: str = "Historia clínica electrónica interoperable", **overrides) -> int:  # type: ignore[no-untyped-def]
+    """An initiative of Salud registered by its enlace through the catalogue's service."""
+    from datetime import UTC, date, datetime
+
+    from catalog import services as catalog_services
+    from catalog.models import Enabler, FundingSource
+
+    with app.app_context():
+        values = {
+            "dependency_id": services.find_dependency(db.session, "SAL").id,
+            "title": title,
+            "description": "Implementar la historia clínica electrónica en la red pública de salud.",
+            "objective": "Que cada paciente tenga una sola historia clínica digital.",
+            "enablers": [Enabler.ARQUITECTURA],
+            "is_in_peti": True,
+            "estimated_budget": 1000,
+            "funding_source": FundingSource.SGR,
+            "start_date": date(2026, 6, 1),
+            "end_date": date(2027, 5, 31),
+            "sponsor": "Secretario de Salud",
+            **overrides,
+        }
+        initiative = catalog_services.create_initiative(
+            db.session,
+            actor=services.find_user(db.session, "enlace.salud"),
+            data=catalog_services.InitiativeData(**values),
+            now=datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+        )
+        db.session.commit()
+        return initiative.id
