@@ -168,14 +168,41 @@ def grant_role(username: str, role: str, dependency_code: str | None) -> None:
 
 
 @audit_cli.command("verify")
-def verify_audit() -> None:
-    """Verifica la cadena de auditoría; termina con error y nombra el primer evento alterado."""
-    from portal.audit import verify_chain
+@click.option(
+    "--head",
+    "head_file",
+    default=None,
+    help="Archivo de cabezas registradas (por defecto AUDIT_HEAD_FILE; sirve una copia guardada en otro lugar).",
+)
+def verify_audit(head_file: str | None) -> None:
+    """Verifica la cadena de auditoría y la compara con la última cabeza registrada; termina con
+    error y nombra el primer evento alterado, o los eventos recientes que faltan."""
+    from portal.audit import check_head, last_recorded_head, verify_chain
 
     problem = verify_chain(db.session)
     if problem is not None:
         raise click.ClickException(f"Cadena de auditoría rota en el evento {problem.event_id}: {problem.reason}.")
+    head = last_recorded_head(head_file or current_app.config["AUDIT_HEAD_FILE"])
+    if head is None:
+        click.echo("Aviso: no hay cabeza registrada con qué comparar (flask audit head la registra).")
+    else:
+        mismatch = check_head(db.session, head)
+        if mismatch is not None:
+            raise click.ClickException(
+                f"La cadena no coincide con la cabeza registrada (evento {mismatch.event_id}): {mismatch.reason}."
+            )
+        click.echo(f"Coincide con la cabeza registrada el {head.recorded_at} ({head.count} eventos).")
     click.echo("Cadena de auditoría íntegra.")
+
+
+@audit_cli.command("head")
+def record_audit_head() -> None:
+    """Registra la cabeza de la cadena (cantidad y último hash) en el registro y en AUDIT_HEAD_FILE
+    (gemela de la tarea periódica portal.audit_head)."""
+    from portal.audit import record_head
+
+    head = record_head(db.session, current_app.config["AUDIT_HEAD_FILE"])
+    click.echo(f"Cabeza registrada: {head.count} eventos, último {head.last_id} {head.last_hash}.")
 
 
 @demo_cli.command("load")

@@ -202,6 +202,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     source_address: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 1: plain SHA-256 (events written before the keyed chain); 2: HMAC-SHA256 with AUDIT_HMAC_KEY.
+    chain_version: Mapped[int] = mapped_column(default=2, server_default=text("1"))
 
 
 class SchedulerHeartbeat(db.Model):  # type: ignore[name-defined,misc]
