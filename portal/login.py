@@ -40,7 +40,7 @@ def load_session_user(user_id: int, generation: int) -> User | None:
             .execution_options(populate_existing=True)
         )
         .unique()
-        .scalar()
+        .scalar_one_or_none()  # reads every row: the joined roles are all loaded
     )
     if user is None or user.session_generation != generation or not user.is_active_account:
         return None

@@ -346,7 +346,7 @@ def user_for_token(session: DbSession, token: str, now: datetime | None = None) 
             .where(ApiToken.token_hash == _token_digest(token))
         )
         .unique()
-        .scalar()
+        .scalar_one_or_none()  # reads every row: the joined roles are all loaded
     )
     now = now or utcnow()
     if row is None or not row.is_usable(now) or not row.user.is_active_account:

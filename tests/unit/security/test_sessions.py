@@ -199,3 +199,13 @@ def test_an_api_request_loads_the_token_user_and_roles_in_one_query(app):
     event.listen(engine, "before_cursor_execute", lambda _c, _cu, statement, *_a: statements.append(statement))
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert len(statements) == 1, statements
+
+
+def test_every_role_of_a_user_is_loaded(app, bearer):
+    """The single joined query loads the whole collection, not the first row's role only."""
+    client = app.test_client()
+    login(client, "seguridad")  # seguridad and integrante
+    page = client.get("/").get_data(as_text=True)
+    assert "Seguridad de la información" in page and "Integrante del comité" in page
+    roles = app.test_client().get("/api/v1/me", headers=bearer("seguridad")).get_json()["roles"]
+    assert {r["role"] for r in roles} == {"seguridad", "integrante"}
