@@ -275,7 +275,7 @@ def start(initiative_id: int) -> ResponseReturnValue:
 def progress(initiative_id: int) -> ResponseReturnValue:
     form = ProgressForm()
     if not form.validate_on_submit():
-        errors = "; ".join(m for messages in form.errors.values() for m in messages)
+        errors = "; ".join(str(m) for messages in form.errors.values() for m in messages)
         flash(_("Revise el reporte de avance: %(errors)s", errors=errors), "danger")
         return redirect(url_for("catalog.detail", initiative_id=initiative_id), code=303)
     return _run(

@@ -22,8 +22,14 @@ def bearer(app):  # type: ignore[no-untyped-def]
     return make
 
 
-def make_initiative(app, title: str = "Historia clínica electrónica interoperable", **overrides) -> int:  # type: ignore[no-untyped-def]
-    """An initiative of Salud registered by its enlace through the catalogue's service."""
+def make_initiative(  # type: ignore[no-untyped-def]
+    app,
+    title: str = "Historia clínica electrónica interoperable",
+    dependency: str = "SAL",
+    enlace: str = "enlace.salud",
+    **overrides,
+) -> int:
+    """An initiative of a dependency registered by its enlace through the catalogue's service."""
     from datetime import UTC, date, datetime
 
     from catalog import services as catalog_services
@@ -31,7 +37,7 @@ def make_initiative(app, title: str = "Historia clínica electrónica interopera
 
     with app.app_context():
         values = {
-            "dependency_id": services.find_dependency(db.session, "SAL").id,
+            "dependency_id": services.find_dependency(db.session, dependency).id,
             "title": title,
             "description": "Implementar la historia clínica electrónica en la red pública de salud.",
             "objective": "Que cada paciente tenga una sola historia clínica digital.",
@@ -46,7 +52,7 @@ def make_initiative(app, title: str = "Historia clínica electrónica interopera
         }
         initiative = catalog_services.create_initiative(
             db.session,
-            actor=services.find_user(db.session, "enlace.salud"),
+            actor=services.find_user(db.session, enlace),
             data=catalog_services.InitiativeData(**values),
             now=datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
         )
