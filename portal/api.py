@@ -7,6 +7,7 @@ The OpenAPI document is generated from these declarations at ``/api/v1/openapi.j
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from flask import Flask, abort
@@ -25,11 +26,45 @@ from portal.roles import Role
 API_BLUEPRINTS: list[Blueprint] = []
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """An error (RFC 9457), as ``portal.errors.problem`` writes it."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"description": "Short title, in Spanish"})
+    status = fields.Integer(metadata={"description": "The HTTP status"})
+    detail = fields.String(metadata={"description": "What happened, in Spanish"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "For 400 and 422: the messages of each field (nested for nested fields)"},
+    )
+
+
 class ProblemApi(Api):
-    """flask-smorest without its JSON error handler: ``portal.errors`` answers every error."""
+    """flask-smorest without its JSON error handler: ``portal.errors`` answers every error, and
+    the OpenAPI document says so: every error response is ``application/problem+json``."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self) -> None:
         return None
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "Error: 400 (with the field errors), 401, 403, 404, 409 (wrong state), 413, 422, 429",
+                "content": {PROBLEM_JSON: {"schema": ProblemSchema}},
+            },
+            lazy=True,
+        )
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
