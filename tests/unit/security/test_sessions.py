@@ -209,3 +209,33 @@ def test_every_role_of_a_user_is_loaded(app, bearer):
     assert "Seguridad de la información" in page and "Integrante del comité" in page
     roles = app.test_client().get("/api/v1/me", headers=bearer("seguridad")).get_json()["roles"]
     assert {r["role"] for r in roles} == {"seguridad", "integrante"}
+
+
+def _provision(app, form, action, username: str) -> None:
+    from tests.unit.tickets.factories import build_request
+    from tickets.models import JobState, ProvisioningJob, RequestState
+    from tickets.tasks import run_provisioning_job
+
+    with app.app_context():
+        build_request(form, state=RequestState.APROBADA, action=action, beneficiary_username=username, roles_to_add=[])
+        ids = db.session.execute(select(ProvisioningJob.id).where(ProvisioningJob.state == JobState.PENDIENTE)).scalars().all()
+    for job_id in ids:
+        run_provisioning_job.apply(args=[job_id])
+
+
+def test_a_reinitialised_password_ends_the_sessions_and_a_retirement_disables_the_account(app, bearer):
+    from tickets.models import RequestAction, RequestForm
+
+    person = app.test_client()
+    assert login(person, "integrante5").status_code == 302
+    headers = bearer("integrante5")
+    _provision(app, RequestForm.CLAVE, RequestAction.INICIALIZAR, "integrante5")
+    assert person.get("/").status_code == 302
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200  # tokens are not sessions
+    _provision(app, RequestForm.CREACION, RequestAction.RETIRAR, "integrante5")
+    with app.app_context():
+        assert not services.find_user(db.session, "integrante5").is_active_account
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    _provision(app, RequestForm.CREACION, RequestAction.ACTIVAR, "integrante5")
+    with app.app_context():
+        assert services.find_user(db.session, "integrante5").is_active_account
