@@ -13,12 +13,12 @@ from typing import Any
 from flask import Flask, Request, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.errors import is_api_request, problem
 from portal.extensions import db
-from portal.models import RoleAssignment, User
+from portal.models import Dependency, RoleAssignment, User
 from portal.redirects import safe_next
 
 
@@ -30,15 +30,23 @@ def parse_session_id(value: str) -> tuple[int, int] | None:
     return int(user_id), int(generation)
 
 
+#: Built once (its SQL is compiled once too): the user, its roles and their dependencies, with
+#: nothing else joined — the person's own dependency and the heads load only if a page asks.
+SESSION_USER_QUERY = (
+    select(User)
+    .options(
+        lazyload(User.dependency),
+        joinedload(User.role_assignments).joinedload(RoleAssignment.dependency).lazyload(Dependency.head),
+    )
+    .where(User.id == bindparam("user_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def load_session_user(user_id: int, generation: int) -> User | None:
     """The active user with this session generation, its roles and dependencies, in one query."""
     user = (
-        db.session.execute(
-            select(User)
-            .options(joinedload(User.role_assignments).joinedload(RoleAssignment.dependency))
-            .where(User.id == user_id)
-            .execution_options(populate_existing=True)
-        )
+        db.session.execute(SESSION_USER_QUERY, {"user_id": user_id})
         .unique()
         .scalar_one_or_none()  # reads every row: the joined roles are all loaded
     )

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -334,17 +334,27 @@ def find_token(session: DbSession, reference: str) -> ApiToken | None:
     return session.execute(query.where(ApiToken.prefix == reference.strip())).scalar()
 
 
+#: Built once: the token, its user, the user's roles and their dependencies, in one query.
+TOKEN_QUERY = (
+    select(ApiToken)
+    .options(
+        joinedload(ApiToken.user).lazyload(User.dependency),
+        joinedload(ApiToken.user)
+        .joinedload(User.role_assignments)
+        .joinedload(RoleAssignment.dependency)
+        .lazyload(Dependency.head),
+    )
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: DbSession, token: str, now: datetime | None = None) -> tuple[User | None, bool]:
     """The active user owning a usable token (not revoked, not expired), with its roles, in one
     query; and whether the token's last use was written (the caller then commits)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200 or not token.isascii():
         return None, False
     row = (
-        session.execute(
-            select(ApiToken)
-            .options(joinedload(ApiToken.user).joinedload(User.role_assignments).joinedload(RoleAssignment.dependency))
-            .where(ApiToken.token_hash == _token_digest(token))
-        )
+        session.execute(TOKEN_QUERY, {"token_hash": _token_digest(token)})
         .unique()
         .scalar_one_or_none()  # reads every row: the joined roles are all loaded
     )
