@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from portal import permissions, services
 from portal.extensions import csrf, db
+from portal.hygiene import MAX_URL_INT
 from portal.models import Dependency, DependencyKind
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -103,7 +104,7 @@ class DependencySchema(Schema):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[A-Za-z0-9_-]+$")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Enum(DependencyKind, by_value=True, required=True)
-    head_id = fields.Integer(allow_none=True, load_default=None)
+    head_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_URL_INT))
     is_active = fields.Boolean(load_default=True)
 
 

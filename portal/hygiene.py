@@ -5,7 +5,7 @@
   allowed: browsers send line breaks of a textarea as CR LF), nor lone UTF-16 surrogates.
   The query string and URL-encoded bodies must be valid UTF-8.
 - Integers: a JSON number, or a query argument or form field made only of digits, must fit a
-  64-bit signed integer; integer URL parts fit the database's 32-bit keys (``BoundedIntConverter``
+  64-bit signed integer (a page number or size, at most a million); integer URL parts fit the database's 32-bit keys (``BoundedIntConverter``
   replaces Flask's ``int`` converter app-wide, so a larger one is a 404).
 - JSON bodies nest at most ``MAX_JSON_DEPTH`` levels (checked before parsing, which would
   otherwise exhaust the recursion limit).
@@ -33,6 +33,9 @@ MAX_JSON_DEPTH = 32
 MAX_URL_INT = 2**31 - 1
 #: Largest integer accepted anywhere else (64-bit signed, what every database column can hold).
 MAX_INT = 2**63 - 1
+#: Page numbers and sizes: beyond this an OFFSET overflows before it finds nothing.
+PAGE_ARGS = frozenset({"page", "per_page", "pagina", "por_pagina"})
+MAX_PAGE = 1_000_000
 
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -117,6 +120,8 @@ def check_request() -> None:
         _check_text(name, name)
         _check_text(value, name)
         _check_integer_text(value, name)
+        if name in PAGE_ARGS and _INTEGER.fullmatch(value.strip()) and abs(int(value)) > MAX_PAGE:
+            raise InputRefused(_("El número de página está fuera del rango permitido."))
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str):
             _check_text(value, name)

@@ -48,6 +48,12 @@ def test_huge_page_number_is_a_400(client, login_as):
     assert "fuera del rango permitido" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", [str(2**62), "1000001", "-9223372036854775807"])
+def test_a_page_number_whose_offset_would_overflow_is_a_400(client, login_as, page):
+    login_as("control.interno")
+    assert client.get(f"/auditoria?page={page}").status_code == 400
+
+
 def test_huge_page_number_in_the_api_is_a_problem(app, bearer):
     response = app.test_client().get(f"/api/v1/requests?page={HUGE}", headers=bearer("lider.ed"))
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
