@@ -55,3 +55,8 @@ bench: system-packages dev-venv
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache .mypy_cache
+
+## make fuzz: the API fuzzing of make test, much longer (200 examples per operation and role)
+.PHONY: fuzz
+fuzz: dev-venv
+	FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/unit/security/test_api_fuzz.py -p no:timeout

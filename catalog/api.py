@@ -293,4 +293,4 @@ def get_document(initiative_id: int, document_id: int) -> Any:
     document = db.session.get(InitiativeDocument, document_id)
     if document is None or document.initiative_id != initiative_id:
         abort(404)
-    return send_stored_file(document.content, filename=document.filename, mimetype=document.content_type)
+    return send_stored_file(document.content, document.filename, document.content_type)

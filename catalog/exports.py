@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -12,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from catalog.models import Initiative
 from portal.clock import local_date
+from portal.spreadsheets import workbook_bytes
 
 DATE_FORMAT = "DD/MM/YYYY"
 PESOS_FORMAT = '"$"#,##0'
@@ -79,6 +79,4 @@ def initiatives_xlsx(initiatives: Iterable[Initiative], *, title: str, generated
             sheet.cell(row=row, column=column).number_format = DATE_FORMAT
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{max(sheet.max_row, header_row)}"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

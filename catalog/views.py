@@ -95,9 +95,8 @@ def export() -> Response:
     now = utcnow()
     profile = current_app.config["PROFILE"]
     content = initiatives_xlsx(initiatives, title=f"Catálogo de iniciativas TIC · {profile.entity_name}", generated_at=now)
-    response = Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = f'attachment; filename="catalogo-iniciativas-{local_date(now):%Y%m%d}.xlsx"'
-    return response
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_stored_file(content, f"catalogo-iniciativas-{local_date(now):%Y%m%d}.xlsx", xlsx)
 
 
 def _prepare(form: InitiativeForm) -> None:
@@ -258,7 +257,7 @@ def start(initiative_id: int) -> ResponseReturnValue:
 def progress(initiative_id: int) -> ResponseReturnValue:
     form = ProgressForm()
     if not form.validate_on_submit():
-        errors = "; ".join(m for messages in form.errors.values() for m in messages)
+        errors = "; ".join(str(m) for messages in form.errors.values() for m in messages)
         flash(_("Revise el reporte de avance: %(errors)s", errors=errors), "danger")
         return redirect(url_for("catalog.detail", initiative_id=initiative_id), code=303)
     return _run(
@@ -312,7 +311,7 @@ def download(initiative_id: int, document_id: int) -> Response:
     document = db.session.get(InitiativeDocument, document_id)
     if document is None or document.initiative_id != initiative_id:
         abort(404)
-    return send_stored_file(document.content, filename=document.filename, mimetype=document.content_type)
+    return send_stored_file(document.content, document.filename, document.content_type)
 
 
 @bp.get("/catalogo-publico")

@@ -17,6 +17,7 @@ from committee.models import AgendaItem, CommitteeSession
 from committee.sessions.common import CommitteeContext
 from config.committee import committee_rules
 from portal.clock import BOGOTA, local_date
+from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.roles import Role
@@ -88,9 +89,7 @@ def room_url(session_id: int, anchor: str | None = None) -> str:
 
 
 def download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return send_stored_file(data, filename, mimetype)
 
 
 def api_session_or_404(session_id: int) -> CommitteeSession:

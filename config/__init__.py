@@ -3,12 +3,15 @@
 ``build_config(instance_path, overrides)`` returns the flat mapping Flask loads. Every variable of
 SPEC §9 has a default that needs no server: SQLite under ``instance/``, a SQLite-backed Celery
 broker, the demo directory (an in-process LDAP seeded from ``config/demo_directory.ldif``) and mail
-written to ``instance/mail/``. In production (``PORTAL_ENV=production``) a missing ``SECRET_KEY``
-stops the start-up with a clear message.
+written to ``instance/mail/``. In production (``PORTAL_ENV=production``) the start-up stops with a
+clear message when a secret is missing (``SECRET_KEY``, ``AUDIT_HMAC_KEY``), when the directory is
+still the demo one, or when mail has nowhere explicit to go (``production_problems``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from datetime import timedelta
@@ -51,6 +54,27 @@ def _secret_key(instance_path: Path, production: bool) -> str:
 DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee", "gobierno_digital")
 
 
+def _audit_hmac_key(secret_key: str) -> str:
+    """Outside production the audit chain's key is derived from the secret key (itself generated
+    into ``instance/``): stable for a first run, never stored in the database."""
+    return hmac.new(secret_key.encode("utf-8"), b"mesatic-audit-chain", hashlib.sha256).hexdigest()
+
+
+def production_problems(cfg: dict[str, Any], explicit: dict[str, Any]) -> list[str]:
+    """What stops a production start: each missing secret or demo default, in one message."""
+    problems = []
+    if not explicit.get("SECRET_KEY"):
+        problems.append("SECRET_KEY must be set")
+    if not explicit.get("AUDIT_HMAC_KEY"):
+        problems.append("AUDIT_HMAC_KEY must be set (the audit chain's key, kept out of the database)")
+    ldap_url = str(cfg.get("LDAP_URL") or "")
+    if not explicit.get("LDAP_URL") or ldap_url.startswith("mock://"):
+        problems.append("LDAP_URL must point to the institutional directory (the demo directory is for development)")
+    if not cfg.get("MAIL_SERVER") and not explicit.get("MAIL_FILE_DIR"):
+        problems.append("MAIL_SERVER must be set (or MAIL_FILE_DIR, to write mail as private files on purpose)")
+    return problems
+
+
 def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return Flask configuration for this process: environment first, then embedded defaults."""
     instance = Path(instance_path)
@@ -85,7 +109,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "mesatic@localhost"),
-        "MAIL_FILE_PATH": str(instance / "mail"),
+        "MAIL_FILE_PATH": _env("MAIL_FILE_DIR", str(instance / "mail")),
         "PROVISIONING_BACKOFF_SECONDS": float(_env("PROVISIONING_BACKOFF_SECONDS", "30") or 30),
         "PROVISIONING_BACKOFF_MAX_SECONDS": float(_env("PROVISIONING_BACKOFF_MAX_SECONDS", "1800") or 1800),
         "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "300") or 300),
@@ -98,11 +122,20 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "SESSION_COOKIE_NAME": "mesatic_session",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(_env("SESSION_IDLE_MINUTES", "30") or 30)),
+        #: Hard limit from the login, whatever the activity (the idle limit is the one above).
+        "SESSION_MAX_LIFETIME": timedelta(hours=float(_env("SESSION_MAX_HOURS", "12") or 12)),
+        "API_TOKEN_DAYS": int(_env("API_TOKEN_DAYS", "90") or 90),
+        "API_TOKEN_MAX_DAYS": int(_env("API_TOKEN_MAX_DAYS", "365") or 365),
+        "AUDIT_HEAD_FILE": _env("AUDIT_HEAD_FILE", str(instance / "audit_head.jsonl")),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
-        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        #: Failed logins of one user from one address, then of one address (an office behind one
+        #: NAT shares it): each tier a longer wait (``portal.throttle``).
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 5 minutes; 10 per hour; 20 per day"),
+        "LOGIN_ADDRESS_RATE_LIMIT": _env("LOGIN_ADDRESS_RATE_LIMIT", "60 per 15 minutes; 300 per day"),
         "BABEL_DEFAULT_LOCALE": "es_CO",
         "BABEL_DEFAULT_TIMEZONE": "America/Bogota",
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024 + 512 * 1024,
@@ -118,8 +151,12 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
             "security": [{"bearerAuth": []}],
         },
     }
+    explicit = {name: overrides.get(name) or _env(name) for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "LDAP_URL", "MAIL_FILE_DIR")}
     cfg.update(overrides)
+    if production and (problems := production_problems(cfg, explicit)):
+        raise RuntimeError("Production (PORTAL_ENV=production) cannot start: " + "; ".join(problems) + ".")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance, production)
+    cfg["AUDIT_HMAC_KEY"] = explicit["AUDIT_HMAC_KEY"] or cfg.get("AUDIT_HMAC_KEY") or _audit_hmac_key(cfg["SECRET_KEY"])
     cfg["PROFILE"] = get_profile(cfg["PORTAL_PROFILE"])
     return cfg

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from config.profiles import Profile
 from enlaces.services import CoverageRow
+from portal.spreadsheets import workbook_bytes
 
 HEADER = ("Código", "Dependencia", "Tipo", "Denominación", "Enlace vigente", "Acto", "Rige desde", "Transferencias abiertas")
 
@@ -42,6 +42,4 @@ def coverage_workbook(rows: Sequence[CoverageRow], profile: Profile) -> bytes:
             sheet.cell(row=sheet.max_row, column=7).number_format = "DD/MM/YYYY"
     for column, width in zip("ABCDEFGH", (10, 45, 24, 14, 32, 28, 14, 12), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -106,9 +106,7 @@ def act_pdf(dependency_id: int, designation_id: int) -> Response:
     designation = db.session.get(Designation, designation_id)
     if designation is None or designation.dependency_id != dependency_id:
         abort(404)
-    return send_stored_file(
-        designation.act_content, filename=designation.act_filename, mimetype="application/pdf", as_attachment=False
-    )
+    return send_stored_file(designation.act_content, filename=designation.act_filename, mimetype="application/pdf", inline=True)
 
 
 @bp.post("/dependencias/<int:dependency_id>/enlace/<int:designation_id>/revocar")

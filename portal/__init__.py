@@ -24,10 +24,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, test_config))
     instance_path.mkdir(parents=True, exist_ok=True)
-    Path(app.config["MAIL_FILE_PATH"]).mkdir(parents=True, exist_ok=True)
+    Path(app.config["MAIL_FILE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     if int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ["TRUSTED_PROXY_HOPS"]), x_proto=1)  # type: ignore[method-assign]
 
+    from portal.hygiene import init_hygiene
+
+    init_hygiene(app)  # replaces the ``int`` URL converter: before any route is declared
     _init_extensions(app)
     _register_shell(app)
     for name in app.config["PORTAL_DOMAINS"]:
@@ -66,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
     if app.config.get("MAIL_SERVER"):
         app.config.setdefault("MAIL_BACKEND", "smtp")
     else:
-        app.config["MAIL_BACKEND"] = "file"
+        app.config["MAIL_BACKEND"] = "portal.mail.PrivateFileEmailBackend"
     mail.init_app(app)
     from portal.mail import register_mail_hooks
 
@@ -79,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_shell(app: Flask) -> None:
+    from portal.account_views import bp as account_bp
     from portal.auth import bp as auth_bp
     from portal.cli import register_cli
     from portal.health import bp as health_bp
@@ -88,6 +92,7 @@ def _register_shell(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(health_bp)
     add_nav_items(app, *NAV_ITEMS)
     add_panels(app, DASHBOARD_PANELS)
@@ -112,19 +117,26 @@ def _register_request_hooks(app: Flask) -> None:
     from portal.db import utcnow
 
     @app.before_request
-    def remember_source_and_enforce_idle_timeout() -> None:
+    def remember_source_and_check_session() -> None:
         source_address.set(request.remote_addr)
-        if request.path.startswith(("/static/", "/api/")) or not current_user.is_authenticated:
+        if request.path.startswith(("/static/", "/api/")) or "_user_id" not in session:
+            return
+        if not current_user.is_authenticated:  # ended on the server (or the cookie moved): forget it
+            session.clear()
+            session["ended"] = "revoked"
             return
         now = utcnow().timestamp()
-        idle_limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-        last_seen = session.get("last_seen")
-        if last_seen is not None and now - float(last_seen) > idle_limit:
-            logout_user()
-            session.clear()
-            session["expired"] = True
+        login_at, last_seen = session.get("login_at"), session.get("last_seen")
+        if login_at is None or now - float(login_at) > current_app.config["SESSION_MAX_LIFETIME"].total_seconds():
+            ended = "max"
+        elif last_seen is None or now - float(last_seen) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
+            ended = "idle"
+        else:
+            session["last_seen"] = now
             return
-        session["last_seen"] = now
+        logout_user()
+        session.clear()
+        session["ended"] = ended
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -7,6 +7,7 @@ The OpenAPI document is generated from these declarations at ``/api/v1/openapi.j
 
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from flask import Flask, abort
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from portal import permissions, services
 from portal.extensions import csrf, db
+from portal.hygiene import MAX_URL_INT
 from portal.models import Dependency, DependencyKind
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -25,11 +27,45 @@ from portal.roles import Role
 API_BLUEPRINTS: list[Blueprint] = []
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """An error (RFC 9457), as ``portal.errors.problem`` writes it."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"description": "Short title, in Spanish"})
+    status = fields.Integer(metadata={"description": "The HTTP status"})
+    detail = fields.String(metadata={"description": "What happened, in Spanish"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "For 400 and 422: the messages of each field (nested for nested fields)"},
+    )
+
+
 class ProblemApi(Api):
-    """flask-smorest without its JSON error handler: ``portal.errors`` answers every error."""
+    """flask-smorest without its JSON error handler: ``portal.errors`` answers every error, and
+    the OpenAPI document says so: every error response is ``application/problem+json``."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self) -> None:
         return None
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "Error: 400 (with the field errors), 401, 403, 404, 409 (wrong state), 413, 422, 429",
+                "content": {PROBLEM_JSON: {"schema": ProblemSchema}},
+            },
+            lazy=True,
+        )
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
@@ -68,7 +104,7 @@ class DependencySchema(Schema):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=20), validate.Regexp(r"^[A-Za-z0-9_-]+$")])
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Enum(DependencyKind, by_value=True, required=True)
-    head_id = fields.Integer(allow_none=True, load_default=None)
+    head_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_URL_INT))
     is_active = fields.Boolean(load_default=True)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import services
@@ -26,7 +27,7 @@ demo_cli = AppGroup("demo", help="Datos de demostración.", callback=mark_cli_so
 mail_cli = AppGroup("mail", help="Correo saliente.", callback=mark_cli_source)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(message)
 
@@ -64,12 +65,88 @@ def create_admin(username: str, full_name: str, email: str | None, password: str
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="Para qué se usará el token.")
-def create_token(username: str, name: str) -> None:
+@click.option("--days", type=click.IntRange(1, 3650), default=None, help="Vigencia en días (por defecto API_TOKEN_DAYS, 90).")
+def create_token(username: str, name: str, days: int | None) -> None:
     """Emite un token personal de la API y lo imprime (solo esta vez)."""
     user = _user_or_fail(username)
-    token, _row = services.issue_api_token(db.session, actor=None, user=user, name=name)
+    try:
+        token, _row = services.issue_api_token(
+            db.session, actor=None, user=user, name=name, days=days or int(current_app.config["API_TOKEN_DAYS"])
+        )
+    except DomainError as exc:
+        _fail(exc.message)
     db.session.commit()
     click.echo(token)
+
+
+@users_cli.command("tokens")
+@click.argument("username")
+def list_tokens(username: str) -> None:
+    """Lista los tokens de un usuario: id, prefijo, nombre, vencimiento, último uso y estado."""
+    from portal.db import utcnow
+
+    user = _user_or_fail(username)
+    now = utcnow()
+    rows = services.tokens_of(db.session, user)
+    if not rows:
+        click.echo(f"{username} no tiene tokens.")
+    for row in rows:
+        state = "revocado" if row.revoked_at else ("vencido" if row.expires_at <= now else "vigente")
+        last = row.last_used_at.isoformat(timespec="minutes") if row.last_used_at else "nunca"
+        click.echo(
+            f"{row.id}\t{row.prefix}\t{row.name}\tvence {row.expires_at.isoformat(timespec='minutes')}\túltimo uso {last}\t{state}"
+        )
+
+
+@users_cli.command("revoke-token")
+@click.argument("reference")
+def revoke_token(reference: str) -> None:
+    """Revoca un token por su id o su prefijo (como los muestra `flask users tokens`)."""
+    row = services.find_token(db.session, reference)
+    if row is None:
+        _fail(f"No existe el token {reference}.")
+    try:
+        services.revoke_api_token(db.session, actor=None, token=row)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Token {row.prefix} ({row.name}) de {row.user.username} revocado.")
+
+
+@users_cli.command("end-sessions")
+@click.argument("username")
+def end_sessions(username: str) -> None:
+    """Cierra todas las sesiones web del usuario en todos sus dispositivos."""
+    user = _user_or_fail(username)
+    services.end_sessions(db.session, actor=None, user=user, reason="administrador")
+    db.session.commit()
+    click.echo(f"Sesiones de {username} cerradas.")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Desactiva la cuenta en el portal: cierra sus sesiones y sus tokens dejan de servir."""
+    user = _user_or_fail(username)
+    try:
+        services.set_user_active(db.session, actor=None, user=user, is_active=False)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Cuenta {username} desactivada.")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def enable_user(username: str) -> None:
+    """Vuelve a activar la cuenta en el portal."""
+    user = _user_or_fail(username)
+    try:
+        services.set_user_active(db.session, actor=None, user=user, is_active=True)
+    except DomainError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Cuenta {username} activada.")
 
 
 @users_cli.command("grant")
@@ -91,14 +168,41 @@ def grant_role(username: str, role: str, dependency_code: str | None) -> None:
 
 
 @audit_cli.command("verify")
-def verify_audit() -> None:
-    """Verifica la cadena de auditoría; termina con error y nombra el primer evento alterado."""
-    from portal.audit import verify_chain
+@click.option(
+    "--head",
+    "head_file",
+    default=None,
+    help="Archivo de cabezas registradas (por defecto AUDIT_HEAD_FILE; sirve una copia guardada en otro lugar).",
+)
+def verify_audit(head_file: str | None) -> None:
+    """Verifica la cadena de auditoría y la compara con la última cabeza registrada; termina con
+    error y nombra el primer evento alterado, o los eventos recientes que faltan."""
+    from portal.audit import check_head, last_recorded_head, verify_chain
 
     problem = verify_chain(db.session)
     if problem is not None:
         raise click.ClickException(f"Cadena de auditoría rota en el evento {problem.event_id}: {problem.reason}.")
+    head = last_recorded_head(head_file or current_app.config["AUDIT_HEAD_FILE"])
+    if head is None:
+        click.echo("Aviso: no hay cabeza registrada con qué comparar (flask audit head la registra).")
+    else:
+        mismatch = check_head(db.session, head)
+        if mismatch is not None:
+            raise click.ClickException(
+                f"La cadena no coincide con la cabeza registrada (evento {mismatch.event_id}): {mismatch.reason}."
+            )
+        click.echo(f"Coincide con la cabeza registrada el {head.recorded_at} ({head.count} eventos).")
     click.echo("Cadena de auditoría íntegra.")
+
+
+@audit_cli.command("head")
+def record_audit_head() -> None:
+    """Registra la cabeza de la cadena (cantidad y último hash) en el registro y en AUDIT_HEAD_FILE
+    (gemela de la tarea periódica portal.audit_head)."""
+    from portal.audit import record_head
+
+    head = record_head(db.session, current_app.config["AUDIT_HEAD_FILE"])
+    click.echo(f"Cabeza registrada: {head.count} eventos, último {head.last_id} {head.last_hash}.")
 
 
 @demo_cli.command("load")
@@ -107,6 +211,8 @@ def load_demo_data() -> None:
     sesiones, una sesión convocada para hoy con una iniciativa en el orden del día (idempotente)."""
     from portal.demo import load_demo
 
+    if current_app.config["PORTAL_ENV"] == "production":
+        _fail("Los datos de demostración no se cargan en producción (PORTAL_ENV=production).")
     done = load_demo(db.session, command=True)
     db.session.commit()
     click.echo(f"Datos de demostración: {len(done)} elementos nuevos.")

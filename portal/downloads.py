@@ -1,22 +1,41 @@
-"""Sending a file kept in the database back to the browser, the same way on every page."""
+"""Files sent to the browser: one ``Content-Disposition`` for every download (RFC 6266).
+
+A name outside Latin-1 ("Resolución 012 – Ελλάδα.pdf", an emoji) cannot travel in a plain HTTP
+header: servers fail writing it and the download hangs. The header carries an ASCII fallback
+in ``filename`` and the real name, UTF-8 percent-encoded, in ``filename*`` (RFC 5987/8187).
+"""
 
 from __future__ import annotations
 
-from io import BytesIO
+import unicodedata
+from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response
 
-#: an uploaded file never runs as a page of the portal, whatever its content turns out to be
-STORED_FILE_POLICY = "default-src 'none'; sandbox"
+_UNSAFE = '"\\/;%'
 
 
-def send_stored_file(content: bytes, *, filename: str, mimetype: str, as_attachment: bool = True) -> Response:
-    """The file as a download (or shown inline), under a sandboxing Content-Security-Policy.
+def _clean(filename: str) -> str:
+    name = "".join(c for c in filename if c.isprintable() and c not in '"\\/')
+    return name.strip()[:200] or "archivo"
 
-    Content-Disposition carries the name as uploaded: a name outside ASCII gets an ASCII
-    ``filename`` for old clients and the exact one as RFC 5987 ``filename*`` (UTF-8), so
-    Spanish names (``Resolución 0456.pdf``) arrive intact and no name can break the header.
-    """
-    response = send_file(BytesIO(content), mimetype=mimetype, download_name=filename, as_attachment=as_attachment)
-    response.headers["Content-Security-Policy"] = STORED_FILE_POLICY
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    kind = "inline" if inline else "attachment"
+    name = _clean(filename)
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = "".join(c for c in fallback if c not in _UNSAFE).strip() or "archivo"
+    if fallback == name:
+        return f'{kind}; filename="{name}"'
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def send_stored_file(content: bytes | str, filename: str, mimetype: str, *, inline: bool = False) -> Response:
+    """A response carrying ``content`` as a download named ``filename``. An attachment (a file
+    someone uploaded, an export) is also sandboxed, in case a browser renders it anyway."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not inline:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -8,7 +8,6 @@ shows a Spanish page, or for a refused form action a flash message and a redirec
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -93,12 +92,9 @@ def problem(status: int, detail: str | None = None, *, title: str | None = None,
 
 
 def _safe_referrer() -> str:
-    ref = request.referrer
-    if ref:
-        parts = urlsplit(ref)
-        if parts.netloc == request.host:
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url_for("portal.dashboard")
+    from portal.redirects import safe_referrer
+
+    return safe_referrer(url_for("portal.dashboard"))
 
 
 def error_page(status: int, detail: str | None = None) -> tuple[str, int]:

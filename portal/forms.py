@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from portal.models import DependencyKind
@@ -60,3 +60,20 @@ class PesosField(IntegerField):
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Nombre del token"),
+        validators=[DataRequired(_l("Indique para qué usará el token.")), Length(max=120)],
+        description=_l("Por ejemplo: «Integración con el tablero de la oficina»."),
+    )
+    days = IntegerField(
+        _l("Vigencia (días)"),
+        default=90,
+        validators=[InputRequired(_l("Indique la vigencia.")), NumberRange(min=1, max=365, message=_l("Entre 1 y 365 días."))],
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A form with no fields but its CSRF token: a button that changes something."""

@@ -7,11 +7,13 @@ file backend). Services return what to send; the edge calls ``queue_mail`` after
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, render_template
 from flask_mailman import EmailMultiAlternatives
+from flask_mailman.backends.file import EmailBackend as FileEmailBackend
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,18 @@ class OutgoingMail:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[tuple[str, bytes | str, str], ...] = ()
+
+
+class PrivateFileEmailBackend(FileEmailBackend):  # type: ignore[misc]
+    """Flask-Mailman's file backend, but every file is readable by the portal's user only (0600):
+    a message may carry a temporary password for its beneficiary."""
+
+    def open(self) -> bool:
+        if getattr(self, "stream", None) is None:
+            descriptor = os.open(self._get_filename(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self.stream = os.fdopen(descriptor, "ab")
+            return True
+        return False
 
 
 def render(mail: OutgoingMail) -> dict[str, Any]:

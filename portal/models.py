@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -91,6 +92,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     #: Only local accounts (the first administrator) have a password here: scrypt, never clear.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Part of every session cookie; raising it ends all the user's sessions (logout, password
+    #: change, disabling, "cerrar todas las sesiones").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -102,6 +106,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and the session generation it was issued for."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_local(self) -> bool:
@@ -163,10 +171,15 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     prefix: Mapped[str] = mapped_column(String(12))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: Written at most once a minute per token (``portal.services.TOKEN_USE_RESOLUTION``).
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
@@ -188,6 +201,8 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     source_address: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 1: plain SHA-256 (events written before the keyed chain); 2: HMAC-SHA256 with AUDIT_HMAC_KEY.
+    chain_version: Mapped[int] = mapped_column(default=2, server_default=text("1"))
 
 
 class SchedulerHeartbeat(db.Model):  # type: ignore[name-defined,misc]

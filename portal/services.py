@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import record_event
@@ -67,6 +69,7 @@ def create_local_admin(
         session.add(user)
         action = "usuario.crear_admin_local"
     user.password_hash = generate_password_hash(password, method="scrypt")
+    user.session_generation = (user.session_generation or 0) + 1  # a new password ends every session
     session.flush()
     if not user.has_role(Role.ADMIN):
         user.role_assignments.append(RoleAssignment(role=Role.ADMIN))
@@ -114,6 +117,18 @@ def record_failed_login(session: DbSession, username: str, reason: str) -> None:
         object_type="usuario",
         object_id=username[:60],
         after={"motivo": reason},
+    )
+
+
+def record_refused_login(session: DbSession, username: str, scope: str, retry_after: int) -> None:
+    """A login attempt refused by the throttle, before any password was checked."""
+    record_event(
+        session,
+        actor=None,
+        action="sesion.ingreso_rechazado",
+        object_type="usuario",
+        object_id=username[:60],
+        after={"limite": scope, "espera_segundos": retry_after},
     )
 
 
@@ -209,14 +224,72 @@ def save_dependency(
     return dependency
 
 
+def end_sessions(session: DbSession, *, actor: User | None, user: User, reason: str) -> None:
+    """End every session of ``user`` on every device: the cookies issued so far stop working.
+
+    Called by logout (``reason="salir"``), a password change, disabling the account and the
+    administrator's "cerrar todas las sesiones" (``portal.login`` checks the generation).
+    """
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+    record_event(
+        session, actor=actor, action="sesion.cerrar_todas", object_type="usuario", object_id=user.id, after={"motivo": reason}
+    )
+
+
+def set_user_active(session: DbSession, *, actor: User | None, user: User, is_active: bool) -> None:
+    """Enable or disable a portal account. Disabling ends its sessions; its tokens stop working."""
+    if actor is not None and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Solo un administrador puede activar o desactivar cuentas.")
+    if actor is not None and actor.id == user.id and not is_active:
+        raise NotAllowed("No puede desactivar su propia cuenta.")
+    if user.is_active_account == is_active:
+        raise WrongState("La cuenta ya está activa." if is_active else "La cuenta ya está desactivada.")
+    before = _snapshot_user(user)
+    user.is_active_account = is_active
+    if not is_active:
+        user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="usuario.activar" if is_active else "usuario.desactivar",
+        object_type="usuario",
+        object_id=user.id,
+        before=before,
+        after=_snapshot_user(user),
+    )
+
+
+#: ``last_used_at`` is written at most this often per token, not once per API call.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+MAX_TOKEN_NAME_LENGTH = 120
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_api_token(session: DbSession, *, actor: User | None, user: User, name: str) -> tuple[str, ApiToken]:
-    """Create a personal API token; the clear token is returned once and only its hash is kept."""
+def issue_api_token(
+    session: DbSession, *, actor: User | None, user: User, name: str, days: int = 90, now: datetime | None = None
+) -> tuple[str, ApiToken]:
+    """Create a personal API token valid for ``days``; the clear token is returned once and only
+    its hash is kept."""
+    name = name.strip()
+    if not name or len(name) > MAX_TOKEN_NAME_LENGTH:
+        raise ValidationFailed("Indique un nombre de hasta 120 caracteres.", fields={"name": ["Nombre obligatorio."]})
+    if not 1 <= days <= 3650:
+        raise ValidationFailed("La vigencia debe estar entre 1 y 3650 días.", fields={"days": ["Fuera de rango."]})
+    now = now or utcnow()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, name=name[:120], prefix=token[: len(TOKEN_PREFIX) + 6], token_hash=_token_digest(token))
+    row = ApiToken(
+        user=user,
+        name=name,
+        prefix=token[: len(TOKEN_PREFIX) + 6],
+        token_hash=_token_digest(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     record_event(
@@ -225,17 +298,70 @@ def issue_api_token(session: DbSession, *, actor: User | None, user: User, name:
         action="token.emitir",
         object_type="usuario",
         object_id=user.id,
-        after={"token": row.prefix, "nombre": row.name},
+        after={"token": row.prefix, "nombre": row.name, "vence": row.expires_at.isoformat()},
     )
     return token, row
 
 
-def user_for_token(session: DbSession, token: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar()
-    if row is None or row.revoked_at is not None or not row.user.is_active:
-        return None
-    row.last_used_at = utcnow()
-    return row.user
+def revoke_api_token(session: DbSession, *, actor: User | None, token: ApiToken, now: datetime | None = None) -> None:
+    """Revoke a token: the owner revokes its own, an administrator any (the CLI acts as one)."""
+    if actor is not None and actor.id != token.user_id and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Solo el titular o un administrador puede revocar este token.")
+    if token.revoked_at is not None:
+        raise WrongState("El token ya estaba revocado.")
+    token.revoked_at = now or utcnow()
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="token.revocar",
+        object_type="usuario",
+        object_id=token.user_id,
+        after={"token": token.prefix, "nombre": token.name},
+    )
+
+
+def tokens_of(session: DbSession, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (revoked and expired ones included, to see their history)."""
+    return list(session.execute(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())).scalars().all())
+
+
+def find_token(session: DbSession, reference: str) -> ApiToken | None:
+    """A token by its id or its shown prefix (``mtic_xxxxxx``)."""
+    query = select(ApiToken)
+    if reference.isdigit() and len(reference) < 10:
+        return session.get(ApiToken, int(reference))
+    return session.execute(query.where(ApiToken.prefix == reference.strip())).scalar()
+
+
+#: Built once: the token, its user, the user's roles and their dependencies, in one query.
+TOKEN_QUERY = (
+    select(ApiToken)
+    .options(
+        joinedload(ApiToken.user).lazyload(User.dependency),
+        joinedload(ApiToken.user)
+        .joinedload(User.role_assignments)
+        .joinedload(RoleAssignment.dependency)
+        .lazyload(Dependency.head),
+    )
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def user_for_token(session: DbSession, token: str, now: datetime | None = None) -> tuple[User | None, bool]:
+    """The active user owning a usable token (not revoked, not expired), with its roles, in one
+    query; and whether the token's last use was written (the caller then commits)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200 or not token.isascii():
+        return None, False
+    row = (
+        session.execute(TOKEN_QUERY, {"token_hash": _token_digest(token)})
+        .unique()
+        .scalar_one_or_none()  # reads every row: the joined roles are all loaded
+    )
+    now = now or utcnow()
+    if row is None or not row.is_usable(now) or not row.user.is_active_account:
+        return None, False
+    touched = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION
+    if touched:
+        row.last_used_at = now
+    return row.user, touched

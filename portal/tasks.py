@@ -33,3 +33,16 @@ def heartbeat() -> None:
     else:
         row.last_run_at = utcnow()
     db.session.commit()
+
+
+@periodic(timedelta(minutes=5))
+@shared_task(name="portal.audit_head")
+def audit_head() -> None:
+    """Record the audit chain's head outside the database (log line and AUDIT_HEAD_FILE), so
+    deleting the newest events is detected by ``flask audit verify``. CLI twin: ``flask audit head``."""
+    from flask import current_app
+
+    from portal.audit import record_head
+
+    record_head(db.session, current_app.config["AUDIT_HEAD_FILE"])
+    db.session.rollback()

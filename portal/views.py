@@ -65,6 +65,7 @@ NAV_ITEMS = (
     NavItem("portal.dashboard", _l("Inicio"), order=0),
     NavItem("portal.dependency_list", _l("Dependencias"), order=30),
     NavItem("portal.audit_log", _l("Auditoría"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO}), order=50),
+    NavItem("account.users", _l("Usuarios"), frozenset({Role.ADMIN}), order=55),
 )
 
 

@@ -133,6 +133,9 @@ class ReportArgs(Schema):
 @reports_blp.route("/ans")
 @roles_required(*REPORT_ROLES)
 @reports_blp.arguments(ReportArgs, location="query")
+@reports_blp.doc(
+    responses={"200": {"description": "The ANS report", "content": {"application/json": {"schema": {"type": "object"}}}}}
+)
 def ans_report(args: dict[str, Any]) -> Any:
     """The ANS report of a period (secretario, aprobador, control interno, admin)."""
     filters = ReportFilters(args["start"], args["end"], args["dependency_id"])

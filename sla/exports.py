@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
@@ -15,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from config.profiles import Profile
 from portal.clock import BOGOTA
+from portal.spreadsheets import csv_writer, workbook_bytes
 from sla.models import SlaMetric
 from sla.reports.assembly import AnsReport, GroupRow
 from sla.reports.queries import Stats
@@ -186,9 +186,7 @@ def report_xlsx(report: AnsReport, profile: Profile) -> bytes:
                 cell.number_format = _DATETIME
     _widths(exceptions, 5, first=18, rest=30)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # ---------------------------------------------------------------- PDF
@@ -318,7 +316,7 @@ def report_pdf(report: AnsReport, profile: Profile) -> bytes:
 def report_csv(report: AnsReport) -> str:
     """One flat table (section, group, metric, figures), dot decimals, for other tools."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(["seccion", "grupo", "metrica", "medidos", "en_meta", "cumplimiento_pct", "mediana_h", "p90_h"])
 
     def stats_row(section: str, group: str, metric: SlaMetric, stats: Stats) -> list[Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import extract, select
 
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import Dependency
@@ -128,7 +129,7 @@ def _export(kind: str) -> Response:
     else:
         content = report_pdf(report, profile)
         mimetype = "application/pdf"
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+    return send_stored_file(content, f"{name}.{kind}", mimetype)
 
 
 @bp.get("/informes.xlsx")

@@ -53,6 +53,7 @@ class RequestInputSchema(Schema):
 
 
 class StepSchema(Schema):
+    id = fields.Integer(metadata={"description": "What POST /requests/{request_id}/decision takes as step_id"})
     round = fields.Integer()
     position = fields.Integer()
     kind = fields.Function(lambda s: s.kind.value)
@@ -159,7 +160,12 @@ class RequestPageSchema(Schema):
 class DecisionSchema(Schema):
     decision = fields.Enum(decisions.Decision, by_value=True, required=True)
     step_id = fields.Integer(
-        load_default=None, metadata={"description": "The step being decided; a stale decision then gets 409"}
+        load_default=None,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={
+            "description": "The id of the step being decided (approval_chain[].id of GET /requests/{request_id}); "
+            "when given and no longer the pending step, the decision gets 409 instead of deciding another step"
+        },
     )
     comment = fields.String(allow_none=True, validate=validate.Length(max=4000))
 

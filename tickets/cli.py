@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
@@ -12,6 +11,7 @@ from flask.cli import AppGroup
 from portal.cli import mark_cli_source
 from portal.directory import Directory, DirectorySettings, DirectoryUnavailable
 from portal.extensions import db
+from portal.spreadsheets import csv_writer
 
 provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=mark_cli_source)
 directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=mark_cli_source)
@@ -93,7 +93,7 @@ def reconcile_directory(csv_path: str | None) -> None:
     click.echo(f"{len(rows)} filas, {differences} diferencias.")
     if csv_path:
         with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = csv_writer(fh)
             writer.writerow(header)
             writer.writerows(data)
         click.echo(f"CSV: {csv_path}", file=sys.stderr)

@@ -168,7 +168,8 @@ class SystemForm(FlaskForm):
     def parsed_role_map(self) -> dict[str, str] | None:
         """``rol = destino`` per line; None (with the field's errors set) when a line is malformed."""
         result: dict[str, str] = {}
-        for number, line in enumerate((self.role_map.data or "").splitlines(), start=1):
+        text = self.role_map.data if isinstance(self.role_map.data, str) else ""  # a POST without the field
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             name, sep, target = line.partition("=")

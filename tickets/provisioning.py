@@ -286,8 +286,27 @@ def run_claimed_job(
         after={"attempt": job.attempts, "ok": attempt.succeeded, "detail": attempt.detail},
     )
     if job.state is JobState.EXITOSO:
+        _end_portal_sessions(session, job)
         resolve_if_complete(session, job.request_id, now)
     return JobOutcome(job.id, job.state, retry_in)
+
+
+def _end_portal_sessions(session: DbSession, job: ProvisioningJob) -> None:
+    """A retired account is disabled in the portal too (its sessions end, its API tokens stop) and
+    an activated one enabled again; a re-initialised password ends the person's portal sessions."""
+    from portal import services as portal_services
+
+    if job.action not in (RequestAction.RETIRAR, RequestAction.ACTIVAR, RequestAction.INICIALIZAR):
+        return
+    user = portal_services.find_user(session, job.payload["username"])
+    if user is None or user.is_local:
+        return
+    if job.action in (RequestAction.RETIRAR, RequestAction.ACTIVAR):
+        is_active = job.action is RequestAction.ACTIVAR
+        if user.is_active_account != is_active:
+            portal_services.set_user_active(session, actor=None, user=user, is_active=is_active)
+    else:
+        portal_services.end_sessions(session, actor=None, user=user, reason="clave_inicializada")
 
 
 def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:

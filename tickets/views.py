@@ -368,7 +368,7 @@ def download(request_id: int, attachment_id: int) -> Response:
     attachment = db.session.get(RequestAttachment, attachment_id)
     if attachment is None or attachment.request_id != request_id:
         abort(404)
-    return send_stored_file(attachment.content, filename=attachment.filename, mimetype=attachment.content_type)
+    return send_stored_file(attachment.content, attachment.filename, attachment.content_type)
 
 
 @bp.get("/<int:request_id>/pdf")
@@ -379,9 +379,7 @@ def pdf(request_id: int) -> Response:
     access_request = _load(request_id)
     chain = request_steps(db.session, access_request, current_round_only=True)
     content = render_request_pdf(access_request, chain, current_app.config["PROFILE"])
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{access_request.label}.pdf"'
-    return response
+    return send_stored_file(content, f"{access_request.label}.pdf", "application/pdf", inline=True)
 
 
 def _filters_from_args() -> QueueFilters:

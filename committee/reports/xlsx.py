@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from committee.reports.data import PLACEHOLDER_WARNING, REPORT_TITLE, MayorReport
 from config.profiles import Profile
 from portal.clock import BOGOTA
+from portal.spreadsheets import workbook_bytes
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="004884")
@@ -215,6 +215,4 @@ def render_mayor_report_xlsx(report: MayorReport, *, profile: Profile) -> bytes:
     if figures.uses_placeholders:
         _append(ans, [PLACEHOLDER_WARNING])
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

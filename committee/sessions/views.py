@@ -25,6 +25,7 @@ from committee.sessions.plan import year_plan
 from committee.web import READER_ROLES, commit_action, committee_context, form_is_valid
 from portal.clock import BOGOTA, local_date
 from portal.db import utcnow
+from portal.downloads import send_stored_file
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.models import Dependency, User
@@ -375,6 +376,4 @@ def invitation(session_id: int) -> Response:
     convocation = convocations.latest_convocation(db.session, session_id)
     if convocation is None:
         abort(404)
-    response = Response(convocation.ics, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="sesion-{session_id}.ics"'
-    return response
+    return send_stored_file(convocation.ics, f"sesion-{session_id}.ics", "text/calendar")

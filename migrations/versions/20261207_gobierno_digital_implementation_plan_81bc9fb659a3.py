@@ -2,7 +2,7 @@
 milestones, the enlaces' checklists; the profesional_gd role
 
 Revision ID: 81bc9fb659a3
-Revises: b94ec9d92013
+Revises: 3f8d2b6c1e47
 Create Date: 2026-12-07 04:05:35.335017
 
 """
@@ -13,7 +13,7 @@ import portal.db  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '81bc9fb659a3'
-down_revision = 'b94ec9d92013'
+down_revision = '3f8d2b6c1e47'
 branch_labels = None
 depends_on = None
 

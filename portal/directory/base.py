@@ -311,20 +311,22 @@ class Directory:
                 if found is None:
                     return AuthResult(AuthStatus.INVALID)
                 person, attrs = found
-                if self._lock_state(attrs) is AuthStatus.DISABLED:
-                    return AuthResult(AuthStatus.DISABLED, person)
                 user_conn = self.connect(person.dn, password)
                 try:
                     bound = user_conn.bind()
                 finally:
                     user_conn.unbind()
                 if bound:
-                    return AuthResult(AuthStatus.OK, person)
+                    # the password was right: now the account's state may be told
+                    disabled = self._lock_state(attrs) is AuthStatus.DISABLED
+                    return AuthResult(AuthStatus.DISABLED if disabled else AuthStatus.OK, person)
                 if user_conn.result.get("result") != 49:
                     raise DirectoryUnavailable(f"bind failed: {user_conn.result.get('description')}")
                 refreshed = self.find_person(service, username)
                 state = self._lock_state(refreshed[1]) if refreshed else None
-                return AuthResult(state or AuthStatus.INVALID, person)
+                # a disabled account refuses every bind: with a wrong (or right) password it is told
+                # apart from no other failure, so nobody learns the account is disabled
+                return AuthResult(AuthStatus.LOCKED if state is AuthStatus.LOCKED else AuthStatus.INVALID, person)
             finally:
                 service.unbind()
         except (DirectoryUnavailable, LDAPException):

@@ -197,7 +197,7 @@ def test_documents_are_uploaded_as_pdf_and_downloaded(app, api) -> None:
     with app.app_context():
         hac = dependency_id("HAC")
     initiative_id = ok(api("enlace.hacienda", "POST", "/api/v1/initiatives", json=BODY | {"dependency_id": hac}), 201)["id"]
-    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
     path = f"/api/v1/initiatives/{initiative_id}/documents"
     uploaded = ok(api("enlace.hacienda", "POST", path, data={"file": (BytesIO(pdf), "ficha.pdf")}), 201)
     assert uploaded["filename"] == "ficha.pdf" and uploaded["size"] == len(pdf)

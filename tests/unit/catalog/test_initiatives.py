@@ -20,7 +20,7 @@ from portal.models import AuditEvent
 from portal.uploads import check_upload
 from tests.unit.catalog.factories import NOW, REASON, initiative_data, mails, make_initiative, make_session, subject, user
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 

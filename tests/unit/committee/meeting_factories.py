@@ -40,7 +40,7 @@ NINE = (
 )
 SECRETARIAT = "st.mesa"
 #: the smallest document that is a PDF by its content
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
 
 
 def at(minutes: int) -> datetime:

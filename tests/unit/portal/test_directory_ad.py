@@ -805,11 +805,11 @@ def test_authenticate_ad_binds_as_the_found_dn(fake: FakeConnection) -> None:
     assert (user, password, user_conn.calls) == (JPEREZ_DN, "la-clave", [("bind",), ("unbind",)])
 
 
-def test_authenticate_ad_disabled_account_is_not_even_tried(fake: FakeConnection) -> None:
+def test_authenticate_ad_names_a_disabled_account_only_after_its_right_password(fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, PERSON_FILTER, _person_entry(userAccountControl=["514"]))
     directory = FakeDirectory(AD_SETTINGS, fake)
     assert directory.authenticate("jperez", "la-clave").status is AuthStatus.DISABLED
-    assert directory.user_connections == []
+    assert len(directory.user_connections) == 1  # the password was checked first
 
 
 @pytest.mark.parametrize(("lockout_after", "status"), [(["133497312000000000"], AuthStatus.LOCKED), (["0"], AuthStatus.INVALID)])

@@ -1,0 +1,74 @@
+"""Throttling of failed logins: the one module that talks to the rate limiter's storage.
+
+Two keys, each with tiers that grow (``LOGIN_RATE_LIMIT`` for one user from one address,
+``LOGIN_ADDRESS_RATE_LIMIT`` for one address, higher because an office shares it behind a NAT):
+a tier that is full refuses further attempts, correct password or not, until its window frees a
+slot. Only failures count. A person who mistyped does not lock out the rest of the office, and a
+guesser meets longer and longer waits (5 failures: minutes; 10: an hour; 20: a day by default).
+
+Flask-Limiter's ``limiter.limiter`` is the strategy in use (its in-memory fallback included,
+when enabled), with the moving-window strategy so the wait we announce is the real one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+
+from portal.extensions import limiter
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An attempt refused before checking the password: which key, and for how many seconds."""
+
+    scope: str  # "usuario" (this user from this address) or "direccion" (this address)
+    retry_after: int
+
+    @property
+    def minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after / 60))
+
+
+def _keys(username: str, address: str) -> list[tuple[str, str, list[RateLimitItem]]]:
+    config = current_app.config
+    user = username.strip().lower()[:120]
+    return [
+        ("usuario", f"login-fail:{address}:{user}", parse_many(str(config["LOGIN_RATE_LIMIT"]))),
+        ("direccion", f"login-fail:{address}", parse_many(str(config["LOGIN_ADDRESS_RATE_LIMIT"]))),
+    ]
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def check_login(username: str, address: str) -> Refusal | None:
+    """Whether a login attempt may go on; if not, the longest wait among the full tiers."""
+    if not _enabled():
+        return None
+    strategy = limiter.limiter
+    worst: Refusal | None = None
+    now = time.time()
+    for scope, key, items in _keys(username, address):
+        for item in items:
+            if not strategy.test(item, key):
+                stats = strategy.get_window_stats(item, key)
+                wait = max(1, math.ceil(stats.reset_time - now))
+                if worst is None or wait > worst.retry_after:
+                    worst = Refusal(scope, wait)
+    return worst
+
+
+def record_login_failure(username: str, address: str) -> None:
+    """Count one failed attempt against every tier of both keys."""
+    if not _enabled():
+        return
+    strategy = limiter.limiter
+    for _scope, key, items in _keys(username, address):
+        for item in items:
+            strategy.hit(item, key)
