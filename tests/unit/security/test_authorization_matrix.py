@@ -57,6 +57,10 @@ SCOPED = {
     "handover_id": ("handovers", "dependency_id"),
 }
 #: Other integer variables: the table whose first row stands in.
+#: the whole matrix (every route × every principal) is built once by the module fixture: on a busy
+#: machine that takes longer than the suite's default per-test limit
+pytestmark = pytest.mark.timeout(1200)
+
 TABLES = {
     "system_id": "target_systems",
     "session_id": "committee_sessions",
