@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 
 from portal import create_app
 
@@ -76,6 +78,14 @@ def migrate_and_load_demo(app: Flask) -> None:
         load_demo(db.session)
         db.session.commit()
         db.engine.dispose()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """Test databases are thrown away: SQLite need not wait for the disk on every commit, as the
+    PostgreSQL test cluster runs with ``fsync = off``."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
