@@ -1,7 +1,7 @@
 """Shared fixtures: applications on a migrated database, logged-in clients, helpers.
 
 Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``integration`` and
-``tests/browser`` ``browser``; a test outside those folders is a collection error, so nothing is
+``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
 """
 
@@ -28,12 +28,26 @@ SUITES = ("unit", "integration", "browser")
 DEMO_PASSWORD = "Demo2026!"
 
 
+class MisplacedTestFile(pytest.File):
+    """A test file outside the three suites: reported as a collection error, which fails the run."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        raise self.CollectError(
+            f"{self.path.relative_to(TESTS_DIR.parent)}: tests live under tests/unit, tests/integration or tests/browser"
+        )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.match("test_*.py") and file_path.relative_to(TESTS_DIR).parts[0] not in SUITES:
+        return MisplacedTestFile.from_parent(parent, path=file_path)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
-        if suite not in SUITES:
-            raise pytest.UsageError(f"{item.nodeid}: tests live under tests/unit, tests/integration or tests/browser")
-        item.add_marker(suite)
+        if suite in SUITES:
+            item.add_marker(suite)
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
