@@ -3,10 +3,17 @@
 Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``integration`` and
 ``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
+
+``make test`` spreads the tests over pytest-xdist workers with ``--dist loadgroup``: the unit tests
+go to whichever worker is free, while the integration tests and the browser tests each form one
+``xdist_group`` and so run in a single worker, which starts its session's services (slapd,
+PostgreSQL, Redis, Chromium) once; the other workers never start them.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
 import sqlite3
@@ -48,6 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
         if suite in SUITES:
             item.add_marker(suite)
+            if suite != "unit":
+                item.add_marker(pytest.mark.xdist_group(suite))
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
@@ -104,10 +113,22 @@ def _sqlite_without_fsync(dbapi_connection: Any, _record: Any) -> None:
 
 @pytest.fixture(scope="session")
 def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated from empty and loaded with the demo data, copied for each test."""
-    base = tmp_path_factory.mktemp("template")
-    path = base / "template.sqlite"
-    migrate_and_load_demo(create_app(app_config(base, f"sqlite:///{path}")))
+    """A SQLite file migrated from empty and loaded with the demo data, copied for each test.
+
+    Built once per run: with pytest-xdist the workers share the run's base temporary directory,
+    the first worker that needs the file builds it and the others wait for it on a lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / "demo-template.sqlite"
+    with (root / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            base = tmp_path_factory.mktemp("template")
+            built = base / "template.sqlite"
+            migrate_and_load_demo(create_app(app_config(base, f"sqlite:///{built}")))
+            os.replace(built, path)
     return path
 
 
