@@ -4,10 +4,10 @@ Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``inte
 ``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
 
-``make test`` spreads the tests over pytest-xdist workers with ``--dist loadgroup``: the unit tests
-go to whichever worker is free, while the integration tests and the browser tests each form one
-``xdist_group`` and so run in a single worker, which starts its session's services (slapd,
-PostgreSQL, Redis, Chromium) once; the other workers never start them.
+``make test`` spreads the test files over pytest-xdist workers (``--dist loadfile``: a file's tests
+run in one worker, in order). Session fixtures run once per worker, so a worker that gets
+integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
+its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
         if suite in SUITES:
             item.add_marker(suite)
-            if suite != "unit":
-                item.add_marker(pytest.mark.xdist_group(suite))
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
