@@ -45,9 +45,10 @@ lint: dev-venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## make test: install what the tests need, then run every test (unit, integration, browser)
+## make test: install what the tests need, then run every test (unit, integration, browser) on all
+## cores, one test file per worker at a time (see tests/conftest.py)
 test: system-packages dev-venv node-tools lint
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15 tests
 
 ## make bench: the ANS engine's performance targets on its own PostgreSQL (a few minutes; not part of make test)
 bench: system-packages dev-venv

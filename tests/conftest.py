@@ -1,14 +1,22 @@
 """Shared fixtures: applications on a migrated database, logged-in clients, helpers.
 
 Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``integration`` and
-``tests/browser`` ``browser``; a test outside those folders is a collection error, so nothing is
+``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
+
+``make test`` spreads the test files over pytest-xdist workers (``--dist loadfile``: a file's tests
+run in one worker, in order). Session fixtures run once per worker, so a worker that gets
+integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
+its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +24,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
 
 from portal import create_app
 
@@ -26,12 +35,26 @@ SUITES = ("unit", "integration", "browser")
 DEMO_PASSWORD = "Demo2026!"
 
 
+class MisplacedTestFile(pytest.File):
+    """A test file outside the three suites: reported as a collection error, which fails the run."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        raise self.CollectError(
+            f"{self.path.relative_to(TESTS_DIR.parent)}: tests live under tests/unit, tests/integration or tests/browser"
+        )
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.match("test_*.py") and file_path.relative_to(TESTS_DIR).parts[0] not in SUITES:
+        return MisplacedTestFile.from_parent(parent, path=file_path)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
-        if suite not in SUITES:
-            raise pytest.UsageError(f"{item.nodeid}: tests live under tests/unit, tests/integration or tests/browser")
-        item.add_marker(suite)
+        if suite in SUITES:
+            item.add_marker(suite)
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
@@ -78,12 +101,32 @@ def migrate_and_load_demo(app: Flask) -> None:
         db.engine.dispose()
 
 
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """Test databases are thrown away: SQLite need not wait for the disk on every commit, as the
+    PostgreSQL test cluster runs with ``fsync = off``."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
 @pytest.fixture(scope="session")
 def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated from empty and loaded with the demo data, copied for each test."""
-    base = tmp_path_factory.mktemp("template")
-    path = base / "template.sqlite"
-    migrate_and_load_demo(create_app(app_config(base, f"sqlite:///{path}")))
+    """A SQLite file migrated from empty and loaded with the demo data, copied for each test.
+
+    Built once per run: with pytest-xdist the workers share the run's base temporary directory,
+    the first worker that needs the file builds it and the others wait for it on a lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / "demo-template.sqlite"
+    with (root / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            base = tmp_path_factory.mktemp("template")
+            built = base / "template.sqlite"
+            migrate_and_load_demo(create_app(app_config(base, f"sqlite:///{built}")))
+            os.replace(built, path)
     return path
 
 

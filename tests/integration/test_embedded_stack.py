@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+
 from portal import create_app
 from portal.extensions import db
 from portal.models import SchedulerHeartbeat
-from tests.conftest import app_config, migrate_and_load_demo
+from tests.conftest import app_config
 from tests.fixtures.stack import ROOT, CeleryWorker, wait_until
 
 
-def test_worker_with_beat_runs_tasks_on_the_embedded_broker(tmp_path):
+def test_worker_with_beat_runs_tasks_on_the_embedded_broker(tmp_path, demo_sqlite_template):
     instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copy(demo_sqlite_template, instance / "mesatic.sqlite")
     database = f"sqlite:///{instance / 'mesatic.sqlite'}"
     broker = f"sqla+sqlite:///{instance / 'broker.sqlite'}"
     app = create_app(app_config(tmp_path, database, CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER=False))
-    migrate_and_load_demo(app)
     env = {
         "PORTAL_INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test-secret-key",
