@@ -48,6 +48,23 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+def _outbox_key(instance_path: Path, production: bool) -> str:
+    """The Fernet key that seals temporary passwords in the mail outbox; kept outside the database."""
+    key = _env("OUTBOX_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("OUTBOX_KEY must be set in production (PORTAL_ENV=production)")
+    from cryptography.fernet import Fernet
+
+    key_file = instance_path / "outbox_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee", "gobierno_digital")
 
 
@@ -91,6 +108,10 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "300") or 300),
         "PROVISIONING_GRACE_SECONDS": float(_env("PROVISIONING_GRACE_SECONDS", "60") or 60),
         "PROVISIONING_MAX_ATTEMPTS": int(_env("PROVISIONING_MAX_ATTEMPTS", "8") or 8),
+        "MAIL_BACKOFF_SECONDS": float(_env("MAIL_BACKOFF_SECONDS", "30") or 30),
+        "MAIL_BACKOFF_MAX_SECONDS": float(_env("MAIL_BACKOFF_MAX_SECONDS", "1800") or 1800),
+        "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "10") or 10),
+        "MAIL_LEASE_SECONDS": float(_env("MAIL_LEASE_SECONDS", "120") or 120),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -101,6 +122,9 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "SESSION_REFRESH_EACH_REQUEST": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        #: with Redis down the login limiter counts in memory instead of failing every login
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
         "BABEL_DEFAULT_LOCALE": "es_CO",
@@ -121,5 +145,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
     cfg.update(overrides)
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance, production)
+    if not cfg.get("OUTBOX_KEY"):
+        cfg["OUTBOX_KEY"] = _outbox_key(instance, production)
     cfg["PROFILE"] = get_profile(cfg["PORTAL_PROFILE"])
     return cfg
