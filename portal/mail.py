@@ -269,10 +269,17 @@ def _drop_pending(session: Any) -> None:
     session.info.pop(_PENDING, None)
 
 
+def _drop_pending_on_rollback(session: Any, previous_transaction: Any) -> None:
+    """A savepoint's rollback keeps the ids: the rows outside it still go out (a vanished id is
+    simply not claimed)."""
+    if not previous_transaction.nested:
+        _drop_pending(session)
+
+
 def register_mail_hooks() -> None:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     if not event.contains(Session, "after_commit", _flush_pending):
         event.listen(Session, "after_commit", _flush_pending)
-        event.listen(Session, "after_soft_rollback", lambda session, _tx: _drop_pending(session))
+        event.listen(Session, "after_soft_rollback", _drop_pending_on_rollback)
