@@ -125,6 +125,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         #: with Redis down the login limiter counts in memory instead of failing every login
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 15 minutes"),
         "BABEL_DEFAULT_LOCALE": "es_CO",
