@@ -112,6 +112,8 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "MAIL_BACKOFF_MAX_SECONDS": float(_env("MAIL_BACKOFF_MAX_SECONDS", "1800") or 1800),
         "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "10") or 10),
         "MAIL_LEASE_SECONDS": float(_env("MAIL_LEASE_SECONDS", "120") or 120),
+        #: how long /readyz and /healthz reuse their last answer (seconds), so probes never pile up
+        "HEALTH_CACHE_SECONDS": float(_env("HEALTH_CACHE_SECONDS", "10") or 10),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
