@@ -217,14 +217,23 @@ def due_mails(session: Any, now: datetime, limit: int = 200) -> list[int]:
     )
 
 
-def retry_mail(session: Any, row: OutboxMail, now: datetime) -> None:
-    """The service desk sends a failed mail back to the queue."""
-    if row.state is MailState.FALLIDO:
-        row.state = MailState.PENDIENTE
-        row.attempts = 0
-        row.next_attempt_at = now
-        session.flush()
-        session.info.setdefault(_PENDING, []).append(row.id)
+def retry_mail(session: Any, row: OutboxMail, *, actor: Any, now: datetime) -> OutboxMail:
+    """The service desk sends a failed mail back to the queue with a fresh set of attempts."""
+    from portal.audit import record_event
+    from portal.errors import NotAllowed, WrongState
+    from portal.roles import Role
+
+    if not actor.has_role(Role.AGENTE):
+        raise NotAllowed("Solo la mesa de servicio reintenta correos.")
+    if row.state is not MailState.FALLIDO:
+        raise WrongState("Solo se reintenta un correo fallido.")
+    row.state = MailState.PENDIENTE
+    row.attempts = 0
+    row.next_attempt_at = now
+    session.flush()
+    session.info.setdefault(_PENDING, []).append(row.id)
+    record_event(session, actor=actor, action="correo.reintentar", object_type="correo", object_id=row.id)
+    return row
 
 
 def enqueue_mails(mail_ids: Iterable[int]) -> None:

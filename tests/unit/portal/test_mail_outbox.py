@@ -3,6 +3,7 @@ visible when they fail; secrets are stored only sealed and erased once sent."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from portal import mail as mail_module
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail import OutgoingMail, release_mail, send_after_commit, write_mail
-from portal.models import MailState, OutboxMail
+from portal.models import MailState, OutboxMail, User
 from portal.tasks import send_outbox_mail, sweep_mail
 
 TEST_MAIL = OutgoingMail(to=("buzon.prueba@valledelcauca.gov.co",), subject="Prueba del buzón", template="test")
@@ -70,7 +71,8 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_shown_as_failed(app_
     assert row.state is MailState.FALLIDO and row.next_attempt_at is None
 
     monkeypatch.setattr(mail_module, "deliver", real_deliver)
-    mail_module.retry_mail(db.session, row, utcnow())
+    agent = db.session.execute(select(User).where(User.username == "agente")).scalar_one()
+    mail_module.retry_mail(db.session, row, actor=agent, now=utcnow())
     db.session.commit()
     assert only_row().state is MailState.ENVIADO
     assert len(sent_files(tmp_path, "buzon.prueba@")) == 1
@@ -109,3 +111,21 @@ def test_development_generates_and_keeps_an_outbox_key(tmp_path, monkeypatch):
     first = build_config(tmp_path, {})["OUTBOX_KEY"]
     assert first == build_config(tmp_path, {})["OUTBOX_KEY"]
     assert (tmp_path / "outbox_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_service_desk_sees_a_failed_mail_and_sends_it_again(app, login_as, tmp_path):
+    with app.app_context():
+        send_after_commit(db.session, TEST_MAIL)
+        db.session.commit()
+        row = only_row()
+        row.state, row.last_error = MailState.FALLIDO, "El servidor de correo no respondió: smtp down"
+        db.session.commit()
+        mail_id = row.id
+    client = login_as("agente")
+    page = client.get("/mesa/aprovisionamiento").get_data(as_text=True)
+    assert f'data-mail="{mail_id}"' in page and "smtp down" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post(f"/mesa/correos/{mail_id}/reintentar", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert only_row().state is MailState.ENVIADO
+    assert len(sent_files(tmp_path, "buzon.prueba@")) == 2
