@@ -6,6 +6,8 @@ component; each check has a short timeout."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
@@ -60,15 +62,18 @@ def _oldest(column: Any, *conditions: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def _queues() -> dict[str, Any]:
-    """The oldest work still waiting: a growing age means workers or the sweeper are not running."""
-    from tickets.provisioning_models import JobState, ProvisioningJob
+#: the oldest waiting item of each domain's queue (name -> a function returning an instant or None),
+#: added by the domain packages: a growing age means workers or the sweeper are not running
+QUEUE_PROBES: dict[str, Callable[[], datetime | None]] = {}
 
+
+def add_queue_probe(name: str, probe: Callable[[], datetime | None]) -> None:
+    QUEUE_PROBES[name] = probe
+
+
+def _queues() -> dict[str, Any]:
     try:
-        return {
-            "oldest_pending_job_at": _oldest(
-                ProvisioningJob.created_at, ProvisioningJob.state.in_([JobState.PENDIENTE, JobState.EN_CURSO])
-            ),
+        queues: dict[str, Any] = {
             "oldest_pending_mail_at": _oldest(
                 OutboxMail.created_at, OutboxMail.state.in_([MailState.PENDIENTE, MailState.ENVIANDO])
             ),
@@ -76,6 +81,10 @@ def _queues() -> dict[str, Any]:
                 select(func.count()).select_from(OutboxMail).where(OutboxMail.state == MailState.FALLIDO)
             ).scalar_one(),
         }
+        for name, probe in QUEUE_PROBES.items():
+            value = probe()
+            queues[name] = value.isoformat() if value else None
+        return queues
     except Exception:  # noqa: BLE001
         db.session.rollback()
         return {}

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from portal.audit import record_event
 from portal.db import DbSession, utcnow
@@ -488,3 +488,12 @@ def sweep(session: DbSession, now: datetime, policy: RetryPolicy) -> list[int]:
             .order_by(ProvisioningJob.id)
         ).scalars()
     )
+
+
+def oldest_pending_job_at() -> datetime | None:
+    """For /healthz: when the oldest job still waiting or running was planned."""
+    from portal.extensions import db
+
+    return db.session.execute(
+        select(func.min(ProvisioningJob.created_at)).where(ProvisioningJob.state.in_([JobState.PENDIENTE, JobState.EN_CURSO]))
+    ).scalar()
