@@ -51,6 +51,23 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+def _outbox_key(instance_path: Path, production: bool) -> str:
+    """The Fernet key that seals temporary passwords in the mail outbox; kept outside the database."""
+    key = _env("OUTBOX_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("OUTBOX_KEY must be set in production (PORTAL_ENV=production)")
+    from cryptography.fernet import Fernet
+
+    key_file = instance_path / "outbox_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_bytes(Fernet.generate_key())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 DOMAINS = ("tickets", "enlaces", "sla", "catalog", "committee", "gobierno_digital")
 
 
@@ -115,6 +132,12 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "300") or 300),
         "PROVISIONING_GRACE_SECONDS": float(_env("PROVISIONING_GRACE_SECONDS", "60") or 60),
         "PROVISIONING_MAX_ATTEMPTS": int(_env("PROVISIONING_MAX_ATTEMPTS", "8") or 8),
+        "MAIL_BACKOFF_SECONDS": float(_env("MAIL_BACKOFF_SECONDS", "30") or 30),
+        "MAIL_BACKOFF_MAX_SECONDS": float(_env("MAIL_BACKOFF_MAX_SECONDS", "1800") or 1800),
+        "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "10") or 10),
+        "MAIL_LEASE_SECONDS": float(_env("MAIL_LEASE_SECONDS", "120") or 120),
+        #: how long /readyz and /healthz reuse their last answer (seconds), so probes never pile up
+        "HEALTH_CACHE_SECONDS": float(_env("HEALTH_CACHE_SECONDS", "10") or 10),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -130,6 +153,10 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "SESSION_REFRESH_EACH_REQUEST": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        #: with Redis down the login limiter counts in memory instead of failing every login
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STRATEGY": "moving-window",
         #: Failed logins of one user from one address, then of one address (an office behind one
@@ -158,5 +185,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance, production)
     cfg["AUDIT_HMAC_KEY"] = explicit["AUDIT_HMAC_KEY"] or cfg.get("AUDIT_HMAC_KEY") or _audit_hmac_key(cfg["SECRET_KEY"])
+    if not cfg.get("OUTBOX_KEY"):
+        cfg["OUTBOX_KEY"] = _outbox_key(instance, production)
     cfg["PROFILE"] = get_profile(cfg["PORTAL_PROFILE"])
     return cfg

@@ -230,6 +230,14 @@ def send_test_mail(address: str) -> None:
     click.echo(f"Correo de prueba encolado para {address}.")
 
 
+@mail_cli.command("sweep")
+def sweep_mail_command() -> None:
+    """Envía ya los correos pendientes que estén vencidos (gemelo de la tarea periódica)."""
+    from portal.tasks import sweep_mail
+
+    click.echo(f"Correos enviados: {sweep_mail()}")
+
+
 def register_cli(app: Flask) -> None:
     """The shell's command groups; each domain package adds its own in its ``init_app``."""
     for group in (users_cli, audit_cli, demo_cli, mail_cli):

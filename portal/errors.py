@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -43,6 +44,9 @@ class NotFoundError(DomainError):
     status = 404
     title = "No encontrado"
 
+
+#: what a client is told to wait when the database does not answer
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 SPANISH_TITLES = {
     400: "Solicitud incorrecta",
@@ -140,6 +144,31 @@ def register_error_handlers(app: Flask) -> None:
         if status == 400 and "CSRF" in (exc.description or ""):
             return error_page(400, _("El formulario expiró. Vuelva a cargar la página e inténtelo de nuevo."))
         return error_page(status)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def handle_database_unavailable(exc: DBAPIError) -> Any:
+        """The database is down or dropped the connection: 503 with a retry hint, not a 500. The
+        pool (``pool_pre_ping``) reconnects by itself when it is back."""
+        if not isinstance(exc, OperationalError) and not exc.connection_invalidated:
+            return handle_unexpected(exc)
+        app.logger.warning("database unavailable: %s", exc.orig)
+        g._login_user = app.login_manager.anonymous_user()  # type: ignore[attr-defined]  # no second query
+        try:
+            from portal.extensions import db
+
+            db.session.rollback()
+        except DBAPIError:
+            pass
+        response: Any
+        if is_api_request():
+            response = problem(503, "La base de datos no responde. Intente de nuevo en unos segundos.")
+        else:
+            # rendered without context processors: they would load the user from the database
+            page = app.jinja_env.get_template("portal/unavailable.html").render()
+            response = make_response(page, 503)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:

@@ -279,3 +279,58 @@ class TimelineEvent:
             "to_state": to_state.value if to_state else None,
             "note": note,
         }
+
+
+class MailState(StrEnum):
+    #: a temporary password's mail waits until the directory has the password
+    RETENIDO = "retenido"
+    PENDIENTE = "pendiente"
+    ENVIANDO = "enviando"
+    ENVIADO = "enviado"
+    #: attempts exhausted: shown to the service desk
+    FALLIDO = "fallido"
+
+    @property
+    def label(self) -> str:
+        return {
+            "retenido": "Retenido",
+            "pendiente": "Pendiente",
+            "enviando": "Enviando",
+            "enviado": "Enviado",
+            "fallido": "Fallido",
+        }[self.value]
+
+
+class OutboxMail(db.Model):  # type: ignore[name-defined,misc]
+    """One e-mail, written in the transaction that decided it and sent by a worker (outbox).
+
+    A mail with secrets (a temporary password) keeps its template and a ``sealed`` context
+    encrypted with ``OUTBOX_KEY``; the ciphertext is erased once the mail is sent.
+    """
+
+    __tablename__ = "outbox_mails"
+    __table_args__ = (
+        Index("ix_outbox_mails_state_next", "state", "next_attempt_at"),
+        CheckConstraint("body IS NOT NULL OR template IS NOT NULL", name="has_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(300))
+    #: kept across retries so a receiving server can recognise a second delivery
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    body: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[str | None] = mapped_column(String(200))
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Fernet token of the secret part of the context; None once sent
+    sealed: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[MailState] = mapped_column(
+        enum_column(MailState, "mail_state"), default=MailState.PENDIENTE, server_default=MailState.PENDIENTE.value
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -1,10 +1,12 @@
-"""Tasks of the portal package: e-mail delivery and the scheduler heartbeat."""
+"""Tasks of the portal package: e-mail delivery from the outbox, its sweeper, the scheduler heartbeat."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from celery import shared_task
+from flask import current_app
+from sqlalchemy.orm import Session
 
 from portal.celery_app import periodic
 from portal.db import utcnow
@@ -12,15 +14,43 @@ from portal.extensions import db
 from portal.models import SchedulerHeartbeat
 
 
-@shared_task(name="portal.send_mail", bind=True, max_retries=8, acks_late=True)
-def send_mail_task(self, message: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
-    """Deliver one rendered message; retried with backoff when the mail server fails."""
+def send_outbox_mail(mail_id: int) -> bool:
+    """Claim, deliver and record one outbox mail in a session of its own (it runs right after
+    another session's commit when tasks are eager). False when another attempt holds it."""
+    from portal.mail import MailPolicy, claim_mail, send_claimed_mail
+
+    policy = MailPolicy.from_config(current_app.config)
+    with Session(db.engine) as session:
+        if not claim_mail(session, mail_id, utcnow(), policy):
+            session.rollback()
+            return False
+        session.commit()
+        send_claimed_mail(session, mail_id, utcnow(), policy)
+        session.commit()
+    return True
+
+
+@shared_task(name="portal.send_mail", acks_late=True, ignore_result=True)
+def send_mail_task(mail_id: int | dict) -> None:  # type: ignore[type-arg]
+    """Send one outbox mail; a failure is retried by the sweeper after its backoff."""
     from portal.mail import deliver
 
-    try:
-        deliver(message)
-    except OSError as exc:
-        raise self.retry(exc=exc, countdown=min(600, 2**self.request.retries * 15)) from exc
+    if isinstance(mail_id, dict):  # a rendered message queued by a version without the outbox
+        deliver(mail_id)
+        return
+    send_outbox_mail(mail_id)
+
+
+@periodic(timedelta(minutes=1))
+@shared_task(name="portal.sweep_mail", ignore_result=True)
+def sweep_mail() -> int:
+    """Send the mails a lost message, a dead worker or a failed attempt left due. CLI twin:
+    ``flask mail sweep``."""
+    from portal.mail import due_mails
+
+    with Session(db.engine) as session:
+        mail_ids = due_mails(session, utcnow())
+    return sum(send_outbox_mail(mail_id) for mail_id in mail_ids)
 
 
 @periodic(timedelta(minutes=1))

@@ -22,6 +22,10 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (bp, admin_bp, desk_bp):
         app.register_blueprint(blueprint)
+    from portal.health import add_queue_probe
+    from tickets.provisioning import oldest_pending_job_at
+
+    add_queue_probe("oldest_pending_job_at", oldest_pending_job_at)
     for group in COMMAND_GROUPS:
         app.cli.add_command(group)
     requesters = frozenset(

@@ -10,10 +10,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import mail
 from portal.db import utcnow
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.listing import paginate
+from portal.models import MailState, OutboxMail
 from portal.permissions import roles_required
 from portal.roles import Role
 from tickets import provisioning
@@ -44,9 +46,38 @@ def jobs():  # type: ignore[no-untyped-def]
         .order_by(ProvisioningJob.id.desc()),
         per_page=50,
     )
-    return render_template(
-        "tickets/desk_jobs.html", page=page, state=state, states=list(JobState), counts=counts, form=ReasonForm()
+    failed_mails = (
+        db.session.execute(
+            select(OutboxMail).where(OutboxMail.state == MailState.FALLIDO).order_by(OutboxMail.id.desc()).limit(50)
+        )
+        .scalars()
+        .all()
     )
+    return render_template(
+        "tickets/desk_jobs.html",
+        page=page,
+        state=state,
+        states=list(JobState),
+        counts=counts,
+        form=ReasonForm(),
+        failed_mails=failed_mails,
+    )
+
+
+@bp.post("/correos/<int:mail_id>/reintentar")
+@roles_required(Role.AGENTE)
+def retry_mail(mail_id: int) -> ResponseReturnValue:
+    row = db.session.get(OutboxMail, mail_id)
+    if row is None:
+        abort(404)
+    try:
+        mail.retry_mail(db.session, row, actor=current_user, now=utcnow())
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    flash(_("El correo volvió a la cola."), "success")
+    return redirect(url_for("desk.jobs"), code=303)
 
 
 def _job(job_id: int) -> ProvisioningJob:

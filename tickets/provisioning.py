@@ -18,15 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from portal.audit import record_event
-from portal.db import DbSession
+from portal.db import DbSession, utcnow
 from portal.directory import Directory, DirectoryUnavailable
-from portal.directory.provisioning import AccountSpec, ProvisioningRefused, generate_password, provisioner_for
+from portal.directory.provisioning import (
+    AccountSpec,
+    Provisioner,
+    ProvisioningRefused,
+    generate_password,
+    provisioner_for,
+)
 from portal.errors import NotAllowed, WrongState
-from portal.mail import OutgoingMail
-from portal.models import User
+from portal.mail import OutgoingMail, release_mail, unseal, write_mail
+from portal.models import OutboxMail, User
 from portal.roles import Role
 from tickets.models import AccessRequest, Connector, RequestAction, RequestState
 from tickets.provisioning_models import JOB_DONE_STATES, JobState, ManualTask, ProvisioningAttempt, ProvisioningJob
@@ -160,13 +166,19 @@ class JobOutcome:
 
 
 def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> bool:
-    """Take the job for this attempt unless it is done or another worker holds a live lease."""
+    """Take the job for this attempt unless it is done, another worker holds a live lease, or it
+    waits out a retry's backoff (a new job runs at once, whatever clock planned it)."""
     claimed = session.execute(
         update(ProvisioningJob)
         .where(
             ProvisioningJob.id == job_id,
             or_(
-                ProvisioningJob.state == JobState.PENDIENTE,
+                (ProvisioningJob.state == JobState.PENDIENTE)
+                & or_(
+                    ProvisioningJob.attempts == 0,
+                    ProvisioningJob.next_attempt_at.is_(None),
+                    ProvisioningJob.next_attempt_at <= now,
+                ),
                 (ProvisioningJob.state == JobState.EN_CURSO) & (ProvisioningJob.lease_until < now),
             ),
         )
@@ -178,6 +190,28 @@ def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolic
         .execution_options(synchronize_session=False)
     )
     return int(getattr(claimed, "rowcount", 0)) == 1
+
+
+def release_claim(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> None:
+    """An attempt that crashed (not a directory answer) gives its job back at once, with a backoff,
+    instead of holding it for the whole lease. Best effort: if the database is gone too, the lease
+    lapses."""
+    try:
+        attempts = session.execute(select(ProvisioningJob.attempts).where(ProvisioningJob.id == job_id)).scalar_one()
+        session.execute(
+            update(ProvisioningJob)
+            .where(ProvisioningJob.id == job_id, ProvisioningJob.state == JobState.EN_CURSO)
+            .values(
+                state=JobState.PENDIENTE,
+                lease_until=None,
+                next_attempt_at=now + timedelta(seconds=policy.backoff(attempts)),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    except Exception:  # noqa: BLE001 - the database may be what failed
+        session.rollback()
+        log.warning("job %s: claim not released; its lease will lapse", job_id)
 
 
 def _spec(job: ProvisioningJob) -> AccountSpec:
@@ -199,12 +233,52 @@ def _password_mail(job: ProvisioningJob, password: str) -> OutgoingMail:
         to=(job.payload["account"]["email"],),
         subject="Su clave temporal",
         template="tickets/temporary_password",
-        context={"username": job.payload["username"], "password": password, "number": job.request.number},
+        context={"username": job.payload["username"], "number": job.request.number},
+        sealed_context={"password": password},
     )
 
 
-def _operate(job: ProvisioningJob, directory: Directory, deliver_now: Callable[[OutgoingMail], None], now: datetime) -> list[str]:
-    """The directory work of one attempt. A temporary password lives only in this function's frame."""
+def _place_password(
+    session: DbSession, job: ProvisioningJob, provisioner: Provisioner, now: datetime, checkpoint: Callable[[], None]
+) -> list[str]:
+    """One working temporary password per job, even across crashes (issue: exactly-once passwords).
+
+    The first attempt writes the mail, password sealed with ``OUTBOX_KEY``, held in the outbox and
+    commits it with the account's ``pwdChangedTime`` *before* touching the directory. A retry finds
+    that mail: if ``pwdChangedTime`` moved since, the password was set (by the lost attempt, or
+    already changed by the user) and is never set again; otherwise the same password is set. Then
+    the mail is released; the outbox sends it once and erases the ciphertext.
+    """
+    username = job.payload["username"]
+    stamp = provisioner.password_stamp(username) or ""
+    mail = session.get(OutboxMail, job.password_mail_id) if job.password_mail_id else None
+    password: str | None
+    if mail is None:
+        password = generate_password()
+        mail = write_mail(session, _password_mail(job, password), now=now, held=True)
+        job.password_mail_id = mail.id
+        job.password_stamp = stamp
+        checkpoint()
+    elif stamp != (job.password_stamp or "") or not mail.sealed:
+        password = None
+    else:
+        password = unseal(mail.sealed)["password"]
+    changes: list[str] = []
+    if password is None:
+        changes.append("la clave temporal ya estaba asignada: no se cambia")
+    else:
+        changes += provisioner.set_temporary_password(username, password, new_account=job.action is RequestAction.CREAR)
+        del password
+    release_mail(session, mail.id, now)
+    job.password_sent_at = now
+    changes.append(f"clave temporal enviada a {job.payload['account']['email']}")
+    return changes
+
+
+def _operate(
+    session: DbSession, job: ProvisioningJob, directory: Directory, now: datetime, checkpoint: Callable[[], None]
+) -> list[str]:
+    """The directory work of one attempt."""
     payload = job.payload
     username = payload["username"]
     provisioner = provisioner_for(directory)
@@ -222,14 +296,8 @@ def _operate(job: ProvisioningJob, directory: Directory, deliver_now: Callable[[
         elif job.action is RequestAction.MODIFICAR_ROLES:
             changes += provisioner.add_to_groups(username, payload["add_groups"])
             changes += provisioner.remove_from_groups(username, payload["remove_groups"])
-        needs_password = job.action in (RequestAction.CREAR, RequestAction.INICIALIZAR) and job.password_sent_at is None
-        if needs_password:
-            password = generate_password()
-            changes += provisioner.set_temporary_password(username, password, new_account=job.action is RequestAction.CREAR)
-            deliver_now(_password_mail(job, password))
-            del password
-            job.password_sent_at = now
-            changes.append(f"clave temporal enviada a {payload['account']['email']}")
+        if job.action in (RequestAction.CREAR, RequestAction.INICIALIZAR) and job.password_sent_at is None:
+            changes += _place_password(session, job, provisioner, now, checkpoint)
     return changes
 
 
@@ -238,11 +306,15 @@ def run_claimed_job(
     job_id: int,
     *,
     directory: Directory,
-    deliver_now: Callable[[OutgoingMail], None],
     now: datetime,
     policy: RetryPolicy,
+    checkpoint: Callable[[], None] = lambda: None,
 ) -> JobOutcome:
-    """One attempt of a job this worker claimed (``claim_job``, committed): run it, record it."""
+    """One attempt of a job this worker claimed (``claim_job``, committed): run it, record it.
+
+    ``checkpoint`` is the caller's commit: a temporary password is staged durably before the
+    directory is changed.
+    """
     job = session.execute(
         select(ProvisioningJob).where(ProvisioningJob.id == job_id).execution_options(populate_existing=True)
     ).scalar_one()
@@ -251,9 +323,9 @@ def run_claimed_job(
     session.add(attempt)
     retry_in: float | None = None
     try:
-        changes = _operate(job, directory, deliver_now, now)
+        changes = _operate(session, job, directory, now, checkpoint)
     except (DirectoryUnavailable, OSError) as exc:
-        error = f"El directorio o el correo no respondió: {exc}"[:2000]
+        error = f"El directorio no respondió: {exc}"[:2000]
         attempt.detail = error
         job.last_error = error
         if job.attempts >= (job.max_attempts or policy.max_attempts):
@@ -275,7 +347,7 @@ def run_claimed_job(
         job.finished_at = now
         job.lease_until = None
         job.last_error = None
-    attempt.finished_at = now
+    attempt.finished_at = utcnow()
     session.flush()
     record_event(
         session,
@@ -435,3 +507,12 @@ def sweep(session: DbSession, now: datetime, policy: RetryPolicy) -> list[int]:
             .order_by(ProvisioningJob.id)
         ).scalars()
     )
+
+
+def oldest_pending_job_at() -> datetime | None:
+    """For /healthz: when the oldest job still waiting or running was planned."""
+    from portal.extensions import db
+
+    return db.session.execute(
+        select(func.min(ProvisioningJob.created_at)).where(ProvisioningJob.state.in_([JobState.PENDIENTE, JobState.EN_CURSO]))
+    ).scalar()

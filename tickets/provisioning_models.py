@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import utcnow
@@ -41,7 +41,7 @@ JOB_DONE_STATES = frozenset({JobState.EXITOSO, JobState.RESUELTO_MANUAL})
 class ProvisioningJob(db.Model):  # type: ignore[name-defined,misc]
     """One directory change for an approved request, written in the approval's transaction (outbox).
 
-    Never holds a password: temporary passwords are generated when the job runs and mailed at once.
+    Never holds a password: a temporary password is sealed in its outbox mail (``password_mail_id``).
     """
 
     __tablename__ = "provisioning_jobs"
@@ -64,8 +64,13 @@ class ProvisioningJob(db.Model):  # type: ignore[name-defined,misc]
     #: a running attempt owns the job until then; a worker that died lets it lapse
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    #: the temporary password went out by e-mail (for ``crear`` and ``inicializar``)
+    #: the directory has the temporary password and its mail is released (``crear``, ``inicializar``)
     password_sent_at: Mapped[datetime | None]
+    #: the held mail carrying the sealed temporary password, written before the directory is touched
+    password_mail_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_mails.id"))
+    #: the account's ``pwdChangedTime`` when the password was staged: a different value on a retry
+    #: means the password was set since (by the lost attempt, or already by the user)
+    password_stamp: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -14,7 +14,6 @@ from portal.celery_app import periodic
 from portal.db import DbSession, utcnow
 from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
-from portal.mail import OutgoingMail, deliver, render
 from tickets import expiry, provisioning
 
 log = logging.getLogger(__name__)
@@ -48,11 +47,6 @@ def commit_and_dispatch(session: DbSession) -> None:
         enqueue_jobs(planned)
 
 
-def _deliver_now(mail: OutgoingMail) -> None:
-    """Temporary passwords are mailed from inside the job, never through a task argument."""
-    deliver(render(mail))
-
-
 @shared_task(name="tickets.run_provisioning_job", acks_late=True, ignore_result=True)
 def run_provisioning_job(job_id: int) -> None:
     policy = retry_policy()
@@ -62,10 +56,15 @@ def run_provisioning_job(job_id: int) -> None:
         return
     db.session.commit()
     directory = Directory(DirectorySettings.from_config(current_app.config))
-    outcome = provisioning.run_claimed_job(
-        db.session, job_id, directory=directory, deliver_now=_deliver_now, now=now, policy=policy
-    )
-    db.session.commit()
+    try:
+        outcome = provisioning.run_claimed_job(
+            db.session, job_id, directory=directory, now=now, policy=policy, checkpoint=db.session.commit
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        provisioning.release_claim(db.session, job_id, utcnow(), policy)
+        raise
     if outcome.retry_in is not None and not current_app.config.get("CELERY_TASK_ALWAYS_EAGER"):
         enqueue_jobs([job_id], countdown=outcome.retry_in)
 

@@ -11,6 +11,7 @@ Flavours: ``OpenLdapProvisioner`` (inetOrgPerson, groupOfNames, ppolicy) and ``A
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from collections.abc import Iterator, Sequence
@@ -156,6 +157,10 @@ class Provisioner:
     def set_temporary_password(self, username: str, password: str, *, new_account: bool = False) -> list[str]:
         raise NotImplementedError
 
+    def password_stamp(self, username: str) -> str | None:
+        """When the account's password last changed, as the directory says (None: never or unknown)."""
+        return None
+
     def user_dn(self, username: str) -> str:
         return f"{self.settings.attributes['username']}={escape_rdn(username)},{self.settings.users_dn}"
 
@@ -281,6 +286,10 @@ class OpenLdapProvisioner(Provisioner):
         self._call("desbloquear", self.conn.modify, dn, {"pwdAccountLockedTime": [(MODIFY_DELETE, [])]})
         return ["bloqueo retirado"]
 
+    def password_stamp(self, username: str) -> str | None:
+        entry = self.require_user(username, ["pwdChangedTime"])
+        return generalized_time(_first(entry["attributes"].get("pwdChangedTime")))
+
     def set_temporary_password(self, username: str, password: str, *, new_account: bool = False) -> list[str]:
         """Password-modify extended operation (the server checks its quality), then ``pwdReset: TRUE``."""
         dn = self.require_user(username)["dn"]
@@ -359,6 +368,11 @@ class AdProvisioner(Provisioner):
         self._call("desbloquear", self.conn.modify, entry["dn"], {"lockoutTime": [(MODIFY_REPLACE, ["0"])]})
         return ["bloqueo retirado"]
 
+    def password_stamp(self, username: str) -> str | None:
+        entry = self.require_user(username, ["pwdLastSet"])
+        value = _first(entry["attributes"].get("pwdLastSet"))
+        return None if value in (None, "", 0, "0") else str(value)
+
     def set_temporary_password(self, username: str, password: str, *, new_account: bool = False) -> list[str]:
         """unicodePwd (quoted, UTF-16LE) then ``pwdLastSet: 0``; a new account is enabled afterwards."""
         dn, uac = self._uac(username)
@@ -381,6 +395,14 @@ class DemoProvisioner(OpenLdapProvisioner):
         dn = self.require_user(username)["dn"]
         self._call("inicializar clave", self.conn.modify, dn, {"userPassword": [(MODIFY_REPLACE, [password])]})
         return ["clave temporal asignada (directorio de demostración)"]
+
+    def password_stamp(self, username: str) -> str | None:
+        """No ``pwdChangedTime`` here: a digest of the stored password tells a change as well."""
+        value = _first(self.require_user(username, ["userPassword"])["attributes"].get("userPassword"))
+        if not value:
+            return None
+        raw = value if isinstance(value, bytes) else str(value).encode()
+        return hashlib.sha256(raw).hexdigest()[:40]
 
 
 def provisioner_for(directory: Directory) -> Provisioner:

@@ -123,7 +123,13 @@ def mail_with(mail_dir: Path, needle: str) -> list[str]:
 
 
 def temporary_password(mail_dir: Path, email: str) -> str:
-    texts = [t for t in mail_with(mail_dir, f"To: {email}") if "Clave temporal:" in t]
+    """The one password mail to ``email``; it leaves the outbox just after the job's commit."""
+
+    def password_mails() -> list[str]:
+        return [t for t in mail_with(mail_dir, f"To: {email}") if "Clave temporal:" in t]
+
+    wait_until(password_mails, timeout=30, what=f"the password mail to {email}")
+    texts = password_mails()
     assert len(texts) == 1, f"expected one password mail to {email}, got {len(texts)}"
     return re.search(r"Clave temporal: (\S+)", texts[0]).group(1)  # type: ignore[union-attr]
 
