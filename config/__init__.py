@@ -51,13 +51,9 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
-def _outbox_key(instance_path: Path, production: bool) -> str:
-    """The Fernet key that seals temporary passwords in the mail outbox; kept outside the database."""
-    key = _env("OUTBOX_KEY")
-    if key:
-        return key
-    if production:
-        raise RuntimeError("OUTBOX_KEY must be set in production (PORTAL_ENV=production)")
+def _outbox_key(instance_path: Path) -> str:
+    """The Fernet key that seals temporary passwords in the mail outbox, generated into ``instance/``
+    for a first run (production must set it: ``production_problems``); never in the database."""
     from cryptography.fernet import Fernet
 
     key_file = instance_path / "outbox_key"
@@ -84,6 +80,8 @@ def production_problems(cfg: dict[str, Any], explicit: dict[str, Any]) -> list[s
         problems.append("SECRET_KEY must be set")
     if not explicit.get("AUDIT_HMAC_KEY"):
         problems.append("AUDIT_HMAC_KEY must be set (the audit chain's key, kept out of the database)")
+    if not explicit.get("OUTBOX_KEY"):
+        problems.append("OUTBOX_KEY must be set (the key that seals temporary passwords in the mail outbox)")
     ldap_url = str(cfg.get("LDAP_URL") or "")
     if not explicit.get("LDAP_URL") or ldap_url.startswith("mock://"):
         problems.append("LDAP_URL must point to the institutional directory (the demo directory is for development)")
@@ -178,14 +176,16 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
             "security": [{"bearerAuth": []}],
         },
     }
-    explicit = {name: overrides.get(name) or _env(name) for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "LDAP_URL", "MAIL_FILE_DIR")}
+    explicit = {
+        name: overrides.get(name) or _env(name)
+        for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "OUTBOX_KEY", "LDAP_URL", "MAIL_FILE_DIR")
+    }
     cfg.update(overrides)
     if production and (problems := production_problems(cfg, explicit)):
         raise RuntimeError("Production (PORTAL_ENV=production) cannot start: " + "; ".join(problems) + ".")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(instance, production)
     cfg["AUDIT_HMAC_KEY"] = explicit["AUDIT_HMAC_KEY"] or cfg.get("AUDIT_HMAC_KEY") or _audit_hmac_key(cfg["SECRET_KEY"])
-    if not cfg.get("OUTBOX_KEY"):
-        cfg["OUTBOX_KEY"] = _outbox_key(instance, production)
+    cfg["OUTBOX_KEY"] = explicit["OUTBOX_KEY"] or cfg.get("OUTBOX_KEY") or _outbox_key(instance)
     cfg["PROFILE"] = get_profile(cfg["PORTAL_PROFILE"])
     return cfg

@@ -17,6 +17,7 @@ PRODUCTION = {
     "PORTAL_ENV": "production",
     "SECRET_KEY": "s" * 64,
     "AUDIT_HMAC_KEY": "a" * 64,
+    "OUTBOX_KEY": "A" * 43 + "=",
     "LDAP_URL": "ldaps://ldap.entidad.gov.co",
     "MAIL_SERVER": "smtp.entidad.gov.co",
 }
@@ -24,7 +25,7 @@ PRODUCTION = {
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "LDAP_URL", "MAIL_SERVER", "MAIL_FILE_DIR", "PORTAL_ENV"):
+    for name in ("SECRET_KEY", "AUDIT_HMAC_KEY", "OUTBOX_KEY", "LDAP_URL", "MAIL_SERVER", "MAIL_FILE_DIR", "PORTAL_ENV"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -40,6 +41,7 @@ def test_a_complete_production_configuration_starts(tmp_path, clean_env):
         ({"LDAP_URL": None}, "LDAP_URL"),
         ({"LDAP_URL": "mock://demo"}, "LDAP_URL"),
         ({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY"),
+        ({"OUTBOX_KEY": None}, "OUTBOX_KEY"),
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"MAIL_SERVER": None}, "MAIL_SERVER"),
     ],
