@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, Request, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
+from sqlalchemy.orm import joinedload
 
 from portal.errors import is_api_request, problem
 from portal.extensions import db
@@ -22,7 +23,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     def load_user(user_id: str) -> User | None:
         if is_api_request():
             return None  # the API never trusts the session cookie (no CSRF exposure)
-        return db.session.get(User, int(user_id))
+        return db.session.get(User, int(user_id), options=[joinedload(User.role_assignments)])
 
     @login_manager.request_loader
     def load_user_from_token(req: Request) -> User | None:
@@ -35,7 +36,7 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         from portal.services import user_for_token
 
         user = user_for_token(db.session, token.strip())
-        if user is not None:
+        if user is not None and db.session.dirty:
             db.session.commit()
         return user
 

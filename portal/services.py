@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import record_event
@@ -22,6 +24,8 @@ from portal.roles import Role
 
 MIN_LOCAL_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "mtic_"
+#: A token's "last used" is kept to the minute: a busy client does not write a row per call.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def _snapshot_user(user: User) -> dict[str, object]:
@@ -234,8 +238,14 @@ def user_for_token(session: DbSession, token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar()
+    row = session.execute(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _token_digest(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_assignments))
+    ).scalar()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
     return row.user
