@@ -89,14 +89,9 @@ def run_migrations_online():
             # batch migrations recreate tables: foreign keys are checked after, not during
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        dialect = connection.dialect.name
+        from portal.db import compared_on
 
-        def include_object(obj, name, type_, reflected, compare_to):
-            """An index built on one dialect only (``Index.ddl_if``) is compared only there."""
-            only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
-            return not (type_ == "index" and only_on and only_on != dialect)
-
-        conf_args.setdefault("include_object", include_object)
+        conf_args.setdefault("include_object", compared_on(connection.dialect.name))
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
