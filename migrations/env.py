@@ -89,6 +89,9 @@ def run_migrations_online():
             # batch migrations recreate tables: foreign keys are checked after, not during
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        from portal.db import compared_on
+
+        conf_args.setdefault("include_object", compared_on(connection.dialect.name))
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

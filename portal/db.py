@@ -86,3 +86,14 @@ def next_yearly_value(session: DbSession, counter: type[YearlyCounter], year: in
             update(counter).where(counter.year == year).values(last_value=counter.last_value + 1).returning(counter.last_value)
         ).scalar_one()
     )
+
+
+def compared_on(dialect: str) -> Any:
+    """Alembic's ``include_object`` for a connection of ``dialect``: an index built on one dialect
+    only (``Index(...).ddl_if(dialect=...)``) is compared with the database only there."""
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return not (type_ == "index" and only_on and only_on != dialect)
+
+    return include_object

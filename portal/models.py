@@ -99,9 +99,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_login_at: Mapped[datetime | None]
 
     dependency: Mapped[Dependency | None] = relationship(foreign_keys=[dependency_id], lazy="joined")
-    role_assignments: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
-    )
+    #: Loaded when read, not with every user: a page joins many people (requesters, deciders,
+    #: authors) to show their names. Who logs in gets them in the same query (``portal.login``).
+    role_assignments: Mapped[list[RoleAssignment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

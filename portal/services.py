@@ -24,6 +24,8 @@ from portal.roles import Role
 
 MIN_LOCAL_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "mtic_"
+#: A token's "last used" is kept to the minute: a busy client does not write a row per call.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def _snapshot_user(user: User) -> dict[str, object]:

@@ -21,7 +21,9 @@ def assert_no_drift(app: Flask) -> None:
     from portal.extensions import db
 
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        from portal.db import compared_on
+
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": compared_on(conn.dialect.name)})
         with warnings.catch_warnings():
             # autogenerate cannot compare expression indexes (the role-scope unique index)
             warnings.filterwarnings("ignore", message=".*expression-based index.*")

@@ -12,6 +12,7 @@ from portal.api import api_blueprint
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.extensions import db
+from portal.listing import COUNT_LIMIT, paginate
 from portal.permissions import roles_required
 from portal.roles import Role
 from tickets.models import (
@@ -151,7 +152,9 @@ class ListArgsSchema(Schema):
 
 
 class RequestPageSchema(Schema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Requests in the list, counted up to 1000"})
+    total_is_exact = fields.Boolean(metadata={"description": "False when the list has more than ``total`` requests"})
+    has_next = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()
     items = fields.List(fields.Nested(RequestSummarySchema))
@@ -219,13 +222,19 @@ def list_requests(args: dict[str, Any]) -> Any:
         text=args["q"],
         sort=args["sort"],
     )
-    page = db.paginate(
+    page = paginate(
         queue_query(db.session, current_user, queue, filters, local_date(utcnow()), utcnow()),
         page=args["page"],
         per_page=args["per_page"],
-        error_out=False,
     )
-    return {"total": page.total, "page": page.page, "per_page": page.per_page, "items": page.items}
+    return {
+        "total": page.total if page.is_exact else COUNT_LIMIT,
+        "total_is_exact": page.is_exact,
+        "has_next": page.has_next,
+        "page": page.page,
+        "per_page": page.per_page,
+        "items": page.items,
+    }
 
 
 @blp.route("", methods=["POST"])

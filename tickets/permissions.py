@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, inspect, or_, select, true
 
 from portal.db import DbSession
 from portal.errors import NotAllowed
@@ -53,9 +53,23 @@ def visibility_clause(user: User) -> ColumnElement[bool]:
     )
 
 
+def _visible(session: DbSession, user: User, request: AccessRequest) -> bool:
+    """``visibility_clause`` for one request: in Python when its steps are loaded, else in SQL."""
+    if user.roles & ALL_REQUESTS_ROLES:
+        return True
+    if "steps" in inspect(request).unloaded:
+        query = select(AccessRequest.id).where(AccessRequest.id == request.id, visibility_clause(user))
+        return session.execute(query).scalar() is not None
+    dependency_ids = user.scoped_dependency_ids(Role.ENLACE) | user.scoped_dependency_ids(Role.JEFE)
+    return (
+        request.requester_id == user.id
+        or request.dependency_id in dependency_ids
+        or any(user.id in (s.decided_by_id, s.on_behalf_of_id) for s in request.steps)
+    )
+
+
 def can_view_request(session: DbSession, user: User, request: AccessRequest, today: date | None = None) -> bool:
-    visible = session.execute(select(AccessRequest.id).where(AccessRequest.id == request.id, visibility_clause(user))).scalar()
-    if visible is not None:
+    if _visible(session, user, request):
         return True
     # a delegate from another dependency sees what it must decide
     if today is not None and request.state in APPROVAL_STATES:
@@ -140,7 +154,7 @@ def available_actions(session: DbSession, user: User, request: AccessRequest, to
     is_requester = user.id == request.requester_id
     decide = False
     on_behalf: User | None = None
-    if request.state in APPROVAL_STATES:
+    if request.state in APPROVAL_STATES and not is_requester:  # nobody decides what they filed
         step = current_step(session, request)
         if step is not None:
             try:

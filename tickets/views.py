@@ -44,7 +44,7 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
-from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
+from tickets.queries import PAGE_SIZES, Queue, QueueFilters, filter_choices, queue_query, queues_for, with_pending_step_kind
 from tickets.services.common import load_request_page
 from tickets.services.decisions import Decision, apply_exception, current_step, decide_step, request_steps
 from tickets.services.delegations import create_delegation
@@ -417,9 +417,8 @@ def queue():  # type: ignore[no-untyped-def]
         per_page = 25
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
-    page = paginate(query, per_page=per_page)
-    dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
-    systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
+    page = paginate(with_pending_step_kind(query), per_page=per_page)
+    dependencies, systems = filter_choices(db.session)
     return render_template(
         "tickets/queue.html",
         page=page,

@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from config.ans import WARN_FRACTION
 from portal.db import DbSession
 from sla.calendar import BusinessCalendar
 from sla.models import (
+    NoticeLevel,
     SlaOutcome,
     SlaPause,
+    SlaPendingNotice,
     SlaTimer,
 )
 from sla.services.entity_calendar import get_calendar
-from sla.services.timers import sent_levels
 from tickets.models import AccessRequest, ApprovalStep
+from tickets.services.decisions import request_steps
 
 HOUR = 3600
 
@@ -64,25 +67,26 @@ def timer_state(timer: SlaTimer, elapsed: int) -> str:
 def request_sla_summary(session: DbSession, request: AccessRequest, now: datetime) -> list[dict[str, Any]]:
     """The request's timers as rows for its page and the API: target, elapsed and remaining business
     hours, state, due time and paused intervals (SPEC §5). Datetimes are timezone-aware UTC."""
-    timers = list(
-        session.execute(
-            select(SlaTimer).where(SlaTimer.request_id == request.id).order_by(SlaTimer.step_id.is_not(None), SlaTimer.id)
-        ).scalars()
-    )
+    queued = [
+        exists().where(SlaPendingNotice.timer_id == SlaTimer.id, SlaPendingNotice.level == level).label(level.value)
+        for level in NoticeLevel
+    ]
+    rows_ = session.execute(
+        select(SlaTimer, *queued)
+        .where(SlaTimer.request_id == request.id)
+        .options(joinedload(SlaTimer.pauses))
+        .order_by(SlaTimer.step_id.is_not(None), SlaTimer.id)
+    ).unique()
+    timers: list[SlaTimer] = []
+    sent: dict[int, list[NoticeLevel]] = {}
+    for timer, *is_queued in rows_:
+        timers.append(timer)
+        if timer.stopped_at is None:  # a running timer's sent notices are the levels no longer queued
+            sent[timer.id] = [level for level, waiting in zip(NoticeLevel, is_queued, strict=True) if not waiting]
     if not timers:
         return []
-    step_ids = [t.step_id for t in timers if t.step_id is not None]
-    steps = (
-        {s.id: s for s in session.execute(select(ApprovalStep).where(ApprovalStep.id.in_(step_ids))).scalars()}
-        if step_ids
-        else {}
-    )
-    sent = sent_levels(session, timers)
-    pauses: dict[int, list[SlaPause]] = {}
-    for pause in session.execute(
-        select(SlaPause).where(SlaPause.timer_id.in_([t.id for t in timers])).order_by(SlaPause.id)
-    ).scalars():
-        pauses.setdefault(pause.timer_id, []).append(pause)
+    steps = {s.id: s for s in request_steps(session, request, current_round_only=False)}
+    pauses: dict[int, list[SlaPause]] = {t.id: list(t.pauses) for t in timers}
     calendar = get_calendar(session)
     rows = []
     for timer in timers:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import record_change
 from portal.db import DbSession, utcnow
@@ -47,17 +47,21 @@ def lock_request(session: DbSession, request_id: int) -> AccessRequest:
 
 
 def load_request_page(session: DbSession, request_id: int) -> AccessRequest | None:
-    """A request with everything its page shows, in a fixed number of queries."""
-    return session.execute(
-        select(AccessRequest)
-        .where(AccessRequest.id == request_id)
-        .options(
-            selectinload(AccessRequest.steps),
-            selectinload(AccessRequest.events),
-            selectinload(AccessRequest.comments),
-            selectinload(AccessRequest.attachments),
+    """A request with everything its page shows, in a fixed number of queries (its few steps joined)."""
+    return (
+        session.execute(
+            select(AccessRequest)
+            .where(AccessRequest.id == request_id)
+            .options(
+                joinedload(AccessRequest.steps),
+                selectinload(AccessRequest.events),
+                selectinload(AccessRequest.comments),
+                selectinload(AccessRequest.attachments),
+            )
         )
-    ).scalar()
+        .unique()
+        .scalar()
+    )
 
 
 def wrong_state(request: AccessRequest, what: str) -> WrongState:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from portal.clock import local_date
 from portal.db import DbSession
@@ -24,6 +24,7 @@ from tickets.models import (
     APPROVAL_STATES,
     AccessRequest,
     ApprovalStep,
+    Delegation,
     RequestState,
     StepKind,
     StepState,
@@ -49,6 +50,13 @@ class Decision(StrEnum):
 
 
 def request_steps(session: DbSession, request: AccessRequest, *, current_round_only: bool = True) -> list[ApprovalStep]:
+    """The approval chain in order; the steps a page loaded with the request, or one query.
+
+    A transition locks the request with ``populate_existing``, which unloads its steps, so a
+    service always reads them fresh.
+    """
+    if "steps" not in inspect(request).unloaded:
+        return [s for s in request.steps if not current_round_only or s.round == request.round]
     query = select(ApprovalStep).where(ApprovalStep.request_id == request.id)
     if current_round_only:
         query = query.where(ApprovalStep.round == request.round)
@@ -71,6 +79,15 @@ def _holders(session: DbSession, kind: StepKind, dependency_id: int) -> list[Use
     else:
         query = query.where(RoleAssignment.role == Role(kind.value))
     return list(session.execute(query.order_by(User.id)).scalars().unique())
+
+
+def _holds_step_role(user: User, kind: StepKind, dependency_id: int) -> bool:
+    """Whether ``user`` is one of ``_holders(kind, dependency_id)``, from their loaded roles."""
+    if not user.is_active_account:
+        return False
+    if kind is StepKind.JEFE:
+        return dependency_id in user.scoped_dependency_ids(Role.JEFE)
+    return user.has_role(Role(kind.value))
 
 
 def step_deciders(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> list[tuple[User, User | None]]:
@@ -110,10 +127,23 @@ def acting_for(session: DbSession, request: AccessRequest, step: ApprovalStep, a
 
     Raises NotAllowed when the actor may not decide this step at all.
     """
-    options = [principal for person, principal in step_deciders(session, request, step, today) if person.id == actor.id]
-    if not options:
+    if _holds_step_role(actor, step.kind, request.dependency_id):
+        return None
+    delegations = session.execute(
+        select(Delegation).where(
+            Delegation.delegate_id == actor.id,
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_on <= today,
+            Delegation.ends_on >= today,
+        )
+    ).scalars()
+    principals = sorted(
+        (d.delegator for d in delegations if _holds_step_role(d.delegator, step.kind, request.dependency_id)),
+        key=lambda person: person.id,
+    )
+    if not principals:
         raise NotAllowed(f"Este paso ({step.kind.label}) no le corresponde.")
-    return None if None in options else options[0]
+    return principals[0]
 
 
 def mail_step_deciders(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> None:
