@@ -14,7 +14,8 @@ from portal import services
 from portal.extensions import db
 from tests.conftest import csrf_token, login
 from tests.unit.tickets.factories import build_request
-from tickets.models import JobState, ProvisioningJob, RequestAction, RequestForm, RequestState
+from tickets.models import RequestAction, RequestForm, RequestState
+from tickets.provisioning_models import JobState, ProvisioningJob
 
 BENEFICIARY_EMAIL = "maria.rojas@valledelcauca.gov.co"
 PASSWORD_LINE = re.compile(r"Clave temporal: (\S+)")

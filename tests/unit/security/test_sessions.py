@@ -213,7 +213,8 @@ def test_every_role_of_a_user_is_loaded(app, bearer):
 
 def _provision(app, form, action, username: str) -> None:
     from tests.unit.tickets.factories import build_request
-    from tickets.models import JobState, ProvisioningJob, RequestState
+    from tickets.models import RequestState
+    from tickets.provisioning_models import JobState, ProvisioningJob
     from tickets.tasks import run_provisioning_job
 
     with app.app_context():
