@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from committee.actas.models import ActaState, CommitteeActa, CommitteeDeadline
@@ -48,7 +49,7 @@ def committee_text() -> str:
     parts = [_next_session_text()]
     waiting = len(agenda_candidates(db.session))
     if waiting:
-        parts.append(_("Iniciativas postuladas sin agenda: %(n)s.", n=waiting))
+        parts.append(ngettext("%(num)d iniciativa postulada sin agenda.", "%(num)d iniciativas postuladas sin agenda.", waiting))
     parts += [f"⚠ {w.message}" for w in quarter_warnings(db.session, local_date(utcnow()))]
     return " ".join(parts)
 
@@ -97,7 +98,7 @@ def overdue_text() -> str:
     ).scalar_one()
     if not overdue:
         return _("No hay compromisos del comité vencidos.")
-    return _("%(n)s compromisos del comité están vencidos.", n=overdue)
+    return ngettext("%(num)d compromiso del comité está vencido.", "%(num)d compromisos del comité están vencidos.", overdue)
 
 
 PANELS: dict[Role, list[Panel]] = {

@@ -43,4 +43,4 @@ def test_control_interno_sees_the_overdue_commitments(app: Flask, login_as) -> N
     client = login_as("control.interno")
     assert panel(client, "Compromisos vencidos del comité") == "No hay compromisos del comité vencidos."
     overdue_commitment(app)
-    assert panel(client, "Compromisos vencidos del comité") == "1 compromisos del comité están vencidos."
+    assert panel(client, "Compromisos vencidos del comité") == "1 compromiso del comité está vencido."
