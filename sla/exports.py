@@ -18,7 +18,7 @@ from portal.clock import BOGOTA
 from sla.models import SlaMetric
 from sla.reports.assembly import AnsReport, GroupRow
 from sla.reports.queries import Stats
-from tickets.pdf import InstitutionalPdf
+from tickets.pdf import InstitutionalPdf, pdf_text
 
 REPORT_TITLE = "Informe de cumplimiento de ANS"
 REPORT_VERSION = "01"
@@ -222,7 +222,7 @@ def _fit(pdf: InstitutionalPdf, text: str, width: float) -> str:
 
 
 def _pdf_text(value: object) -> str:
-    return str(value if value is not None else "—").encode("latin-1", "replace").decode("latin-1")
+    return pdf_text(value)
 
 
 def _stats_texts(stats: Stats | None) -> list[str]:
