@@ -76,8 +76,11 @@ def _waiting_text(clause: ColumnElement[bool], counted: Callable[[int], str], no
     if due.tzinfo is None:
         due = due.replace(tzinfo=UTC)
     if due < now:
-        return _("%(text)s — la más antigua venció %(when)s.", text=text, when=when_phrase(due, now))
-    return _("%(text)s — la más antigua vence %(when)s.", text=text, when=when_phrase(due, now))
+        sentence = _("%(text)s — la más antigua venció %(when)s", text=text, when=when_phrase(due, now))
+    else:
+        sentence = _("%(text)s — la más antigua vence %(when)s", text=text, when=when_phrase(due, now))
+    # "4:00 p. m." already ends the sentence with its full stop
+    return sentence if sentence.endswith(".") else sentence + "."
 
 
 def to_approve_text() -> str:

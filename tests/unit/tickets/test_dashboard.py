@@ -31,6 +31,7 @@ def test_approver_sees_the_count_the_oldest_due_and_links_to_approve(app: Flask)
         first = build_request(state=RequestState.EN_APROBACION)
     text = panel(client, "por_aprobar")
     assert "1 solicitud por aprobar — la más antigua vence " in text
+    assert ".." not in text
     assert f'href="/solicitudes/{first}"' in text
     assert "María Fernanda Rojas Peña — Aprobar</a>" in text
 
