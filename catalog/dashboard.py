@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -58,7 +59,11 @@ def jefe_text() -> str:
     ).scalar_one()
     if not pending:
         return _("No hay postulaciones de su dependencia esperando su confirmación.")
-    return _("%(n)s iniciativas de su dependencia esperan su confirmación para ir al comité.", n=pending)
+    return ngettext(
+        "%(num)d iniciativa de su dependencia espera su confirmación para ir al comité.",
+        "%(num)d iniciativas de su dependencia esperan su confirmación para ir al comité.",
+        pending,
+    )
 
 
 PANELS: dict[Role, list[Panel]] = {

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -117,11 +118,13 @@ def overdue_text() -> str:
     }
     if not any(counts.values()):
         return _("Nada vencido en el plan de Gobierno Digital.")
-    return _(
-        "Vencidos: %(activities)s actividades · %(milestones)s hitos atrasados · %(measurements)s mediciones · "
-        "%(checklists)s listas de deberes de enlaces.",
-        **counts,
-    )
+    parts = [
+        ngettext("%(num)d actividad", "%(num)d actividades", counts["activities"]),
+        ngettext("%(num)d hito atrasado", "%(num)d hitos atrasados", counts["milestones"]),
+        ngettext("%(num)d medición", "%(num)d mediciones", counts["measurements"]),
+        ngettext("%(num)d lista de deberes de enlaces", "%(num)d listas de deberes de enlaces", counts["checklists"]),
+    ]
+    return _("Vencidos: %(parts)s.", parts=" · ".join(parts))
 
 
 def plan_text() -> str:
@@ -134,13 +137,14 @@ def plan_text() -> str:
         )
     ).scalar_one()
     total = db.session.execute(select(func.count(PlanActivity.id)).where(PlanActivity.plan_id == plan.id)).scalar_one()
-    return _(
-        "Plan %(y)s, versión %(v)s: %(state)s · %(done)s de %(total)s actividades terminadas.",
+    return ngettext(
+        "Plan %(y)s, versión %(v)s: %(state)s · %(done)s de %(num)d actividad terminada.",
+        "Plan %(y)s, versión %(v)s: %(state)s · %(done)s de %(num)d actividades terminadas.",
+        total,
         y=plan.vigencia,
         v=plan.version,
         state=plan.state.label.lower(),
         done=done,
-        total=total,
     )
 
 
@@ -154,12 +158,13 @@ def enlace_text() -> str:
     for checklist in rows:
         answered = len(checklist.items) - len(checklist.unanswered)
         parts.append(
-            _(
-                "%(dep)s %(p)s: %(a)s de %(t)s respondidos, vence %(d)s.",
+            ngettext(
+                "%(dep)s %(p)s: %(a)s de %(num)d respondido, vence %(d)s.",
+                "%(dep)s %(p)s: %(a)s de %(num)d respondidos, vence %(d)s.",
+                len(checklist.items),
                 dep=checklist.dependency.code,
                 p=checklist.label,
                 a=answered,
-                t=len(checklist.items),
                 d=f"{local_date(checklist.due_at):%d/%m/%Y}",
             )
         )

@@ -220,6 +220,23 @@ def load_demo_data() -> None:
         click.echo(f"  - {line}")
 
 
+@demo_cli.command("accounts")
+def list_demo_accounts() -> None:
+    """Muestra las cuentas de demostración, sus roles y la contraseña común."""
+    from sqlalchemy import select
+
+    from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from portal.models import User
+
+    names = ["admin", *DEMO_ACCOUNTS]
+    users = {u.username: u for u in db.session.execute(select(User).where(User.username.in_(names))).scalars()}
+    click.echo(f"Cuentas de demostración (contraseña: {DEMO_PASSWORD}):")
+    for name in names:
+        if name in users:
+            roles = ", ".join(str(role.label) for role in sorted(users[name].roles, key=lambda r: r.value))
+            click.echo(f"  {name:<16} {roles}")
+
+
 @mail_cli.command("test")
 @click.argument("address")
 def send_test_mail(address: str) -> None:

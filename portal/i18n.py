@@ -37,3 +37,32 @@ def register_formatters(app: Flask) -> None:
     app.jinja_env.filters["hora"] = hora
     app.jinja_env.filters["fecha_hora"] = fecha_hora
     app.jinja_env.filters["pesos"] = pesos
+
+
+def long_date(value: date) -> str:
+    """A date in prose: "16 de diciembre", with the year only when it is not the current one."""
+    from portal.clock import local_date
+    from portal.db import utcnow
+
+    pattern = "d 'de' MMMM" if value.year == local_date(utcnow()).year else "d 'de' MMMM 'de' y"
+    return format_date(value, pattern)
+
+
+def when_phrase(instant: datetime, now: datetime) -> str:
+    """When something falls due, as a person says it: "hoy 4:00 p. m.", "mañana 8:00 a. m.",
+    "el 16 de diciembre"; in Bogotá time."""
+    from flask_babel import gettext as _
+
+    from portal.clock import BOGOTA
+
+    local = instant.astimezone(BOGOTA)
+    days = (local.date() - now.astimezone(BOGOTA).date()).days
+    # CLDR puts a narrow no-break space in "p. m."; the fonts of the documents lack it
+    time_text = format_datetime(local, "h:mm a", rebase=False).replace("\u202f", "\xa0")
+    if days == 0:
+        return _("hoy %(time)s", time=time_text)
+    if days == 1:
+        return _("mañana %(time)s", time=time_text)
+    if days == -1:
+        return _("ayer %(time)s", time=time_text)
+    return _("el %(date)s", date=long_date(local.date()))

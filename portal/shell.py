@@ -31,10 +31,23 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class PanelLink:
+    """One of a panel's most urgent items: what it is, where it opens and what to do there."""
+
+    text: str
+    url: str
+    #: the next action, in the imperative ("Aprobar", "Votar"); part of the link's name
+    action: str = ""
+
+
+@dataclass(frozen=True)
 class Panel:
     key: str
     title: str
+    #: a text or a ``LiveText``: the counts and the nearest deadline
     description: Any
+    #: computed when the page renders: the most urgent items, as links to open them
+    links: Callable[[], list[PanelLink]] | None = None
 
 
 @dataclass

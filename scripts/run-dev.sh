@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: a Celery worker with its embedded scheduler (beat) in the background, and the portal
-# at http://127.0.0.1:5000. Both stop together with Ctrl+C.
+# at http://127.0.0.1:$PORT (5000 by default). Both stop together with Ctrl+C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p instance
@@ -8,5 +8,7 @@ mkdir -p instance
   --logfile=instance/worker.log --schedule=instance/celerybeat-schedule &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT INT TERM
-echo "Mesa TIC: http://127.0.0.1:5000  (registro del trabajador: instance/worker.log)"
-.venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
+port="${PORT:-5000}"
+.venv/bin/flask demo accounts
+echo "Mesa TIC: http://127.0.0.1:${port}/  (registro del trabajador: instance/worker.log)"
+.venv/bin/flask run --host 127.0.0.1 --port "${port}"

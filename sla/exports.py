@@ -18,7 +18,7 @@ from portal.spreadsheets import csv_writer, workbook_bytes
 from sla.models import SlaMetric
 from sla.reports.assembly import AnsReport, GroupRow
 from sla.reports.queries import Stats
-from tickets.pdf import InstitutionalPdf
+from tickets.pdf import InstitutionalPdf, pdf_text
 
 REPORT_TITLE = "Informe de cumplimiento de ANS"
 REPORT_VERSION = "01"
@@ -101,7 +101,15 @@ def _group_sheet(workbook: Workbook, title: str, heading: str, rows: list[GroupR
         sheet.cell(row=index, column=1, value=row.label)
         for m_index, metric in enumerate(metrics):
             _stats_cells(sheet, index, 2 + m_index * len(_STATS_TITLES), row.stats.get(metric))
+    _filterable(sheet, 3, len(titles))
     _widths(sheet, len(titles))
+
+
+def _filterable(sheet: Worksheet, header_row: int, columns: int) -> None:
+    """The heading row stays in view when scrolling and carries the filters of its table."""
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    last_row = max(sheet.max_row, header_row)
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{last_row}"
 
 
 def _widths(sheet: Worksheet, columns: int, first: int = 38, rest: int = 16) -> None:
@@ -156,6 +164,7 @@ def report_xlsx(report: AnsReport, profile: Profile) -> bytes:
     for index, (label, count) in enumerate(report.open_by_age, start=4):
         ages.cell(row=index, column=1, value=label)
         ages.cell(row=index, column=2, value=count)
+    _filterable(ages, 3, 2)
     _widths(ages, 2)
 
     breaches = workbook.create_sheet("Incumplimientos")
@@ -173,6 +182,7 @@ def report_xlsx(report: AnsReport, profile: Profile) -> bytes:
         for column, value in enumerate(values, start=1):
             cell = breaches.cell(row=index, column=column, value=value)
             cell.number_format = {4: _HOURS, 5: _HOURS, 6: _HOURS, 7: _DATETIME}.get(column, "General")
+    _filterable(breaches, 1, 7)
     _widths(breaches, 7, first=18, rest=22)
 
     exceptions = workbook.create_sheet("Excepciones")
@@ -184,6 +194,7 @@ def report_xlsx(report: AnsReport, profile: Profile) -> bytes:
             cell = exceptions.cell(row=index, column=column, value=value)
             if column == 2:
                 cell.number_format = _DATETIME
+    _filterable(exceptions, 1, 5)
     _widths(exceptions, 5, first=18, rest=30)
 
     return workbook_bytes(workbook)
@@ -220,7 +231,7 @@ def _fit(pdf: InstitutionalPdf, text: str, width: float) -> str:
 
 
 def _pdf_text(value: object) -> str:
-    return str(value if value is not None else "—").encode("latin-1", "replace").decode("latin-1")
+    return pdf_text(value)
 
 
 def _stats_texts(stats: Stats | None) -> list[str]:

@@ -12,10 +12,11 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.roles import Role
-    from portal.shell import NavItem, add_demo_loader, add_nav_items
+    from portal.shell import NavItem, add_demo_loader, add_nav_items, add_panels
     from tickets import api, models, provisioning_models, tasks  # noqa: F401  (the tables, the API blueprint, the tasks)
     from tickets.admin_views import bp as admin_bp
     from tickets.cli import COMMAND_GROUPS
+    from tickets.dashboard import PANELS
     from tickets.demo import load_demo
     from tickets.desk_views import bp as desk_bp
     from tickets.views import bp
@@ -45,4 +46,5 @@ def init_app(app: Flask) -> None:
         NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN}), order=80),
         NavItem("tickets_admin.policies", _l("Políticas"), frozenset({Role.ADMIN}), order=90),
     )
+    add_panels(app, PANELS)
     add_demo_loader(app, 10, load_demo)

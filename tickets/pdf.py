@@ -12,11 +12,15 @@ from portal.clock import BOGOTA
 from tickets.models import AccessRequest, ApprovalStep, StepState
 
 FORM_VERSION = "01"
+#: the header's text colour on every page: near black
+HEADER_TEXT = (33, 33, 33)
 
 
-def _text(value: object) -> str:
-    """fpdf's core fonts speak Latin-1: Spanish fits; anything else is replaced, never dropped silently."""
-    return str(value if value is not None else "—").encode("latin-1", "replace").decode("latin-1")
+def pdf_text(value: object) -> str:
+    """What the core fonts print (Windows-1252: Spanish, the dash "—" of an empty field, quotes); the
+    no-break spaces of Babel's "p. m." become spaces; anything else is replaced, never dropped silently."""
+    text = str(value if value is not None else "—").replace("\u202f", " ").replace("\u00a0", " ")
+    return text.encode("cp1252", "replace").decode("cp1252")
 
 
 def _when(instant: datetime | None) -> str:
@@ -33,14 +37,19 @@ class InstitutionalPdf(FPDF):
         self.entity, self.office, self.doc_title = entity, office, title
         self.code, self.version, self.date_text = code, version, date_text
         self.alias_nb_pages("{nb}")
+        self.core_fonts_encoding = "cp1252"
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
 
     def header(self) -> None:
+        # a page break inside a table leaves its heading colours (white on blue) set: reset them, so the
+        # header of every page prints dark on white
+        self.set_text_color(*HEADER_TEXT)
+        self.set_fill_color(255, 255, 255)
         self.set_draw_color(0, 72, 132)
         self.set_font("Helvetica", "B", 10)
         top = self.get_y()
-        self.multi_cell(120, 5, _text(f"{self.entity}\n{self.office}\n{self.doc_title}"), border=1)
+        self.multi_cell(120, 5, pdf_text(f"{self.entity}\n{self.office}\n{self.doc_title}"), border=1)
         bottom = self.get_y()
         self.set_xy(135, top)
         self.set_font("Helvetica", "", 8)
@@ -53,20 +62,20 @@ class InstitutionalPdf(FPDF):
         height = (bottom - top) / len(rows)
         for row in rows:
             self.set_x(135)
-            self.cell(66, height, _text(row), border=1, new_x="LMARGIN", new_y="NEXT")
+            self.cell(66, height, pdf_text(row), border=1, new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(bottom, self.get_y()) + 4)
 
     def section(self, title: str) -> None:
         self.set_font("Helvetica", "B", 10)
         self.set_fill_color(230, 238, 249)
-        self.cell(0, 7, _text(title), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 7, pdf_text(title), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def row(self, label: str, value: object) -> None:
         self.set_font("Helvetica", "B", 9)
-        self.cell(55, 6, _text(label))
+        self.cell(55, 6, pdf_text(label))
         self.set_font("Helvetica", "", 9)
-        self.multi_cell(0, 6, _text(value), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], profile: Profile) -> bytes:
@@ -110,7 +119,7 @@ def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], pr
     pdf.ln(2)
     pdf.section("Justificación")
     pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, _text(request.justification), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, pdf_text(request.justification), new_x="LMARGIN", new_y="NEXT")
     if request.is_exception:
         pdf.ln(1)
         pdf.row("Justificación de la excepción", request.exception_justification)
@@ -119,7 +128,7 @@ def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], pr
     pdf.set_font("Helvetica", "B", 8)
     widths = (50, 45, 55, 35)
     for width, heading in zip(widths, ("Paso", "Decisión", "Firmó", "Fecha y hora"), strict=True):
-        pdf.cell(width, 6, _text(heading), border=1)
+        pdf.cell(width, 6, pdf_text(heading), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     for step in chain:
@@ -136,7 +145,7 @@ def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], pr
         heights = []
         for width, value in zip(widths, values, strict=True):
             pdf.set_xy(left, top)
-            pdf.multi_cell(width, 5, _text(value), border=0)
+            pdf.multi_cell(width, 5, pdf_text(value), border=0)
             heights.append(pdf.get_y() - top)
             left += width
         height = max(heights)

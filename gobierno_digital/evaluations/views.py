@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -134,7 +135,10 @@ def register_gaps(vigencia: int) -> ResponseReturnValue:
             db.session, vigencia=vigencia, score_ids=ids, threshold_percent=threshold, actor=current_user, now=utcnow()
         )
     )
-    return done(_("%(n)s brechas registradas.", n=len(created)), url_for("gd.vigencia", vigencia=vigencia) + "#brechas")
+    return done(
+        ngettext("%(num)d brecha registrada.", "%(num)d brechas registradas.", len(created)),
+        url_for("gd.vigencia", vigencia=vigencia) + "#brechas",
+    )
 
 
 @bp.route("/evaluaciones/<int:vigencia>/sesion", methods=["GET", "POST"])

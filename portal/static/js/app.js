@@ -6,6 +6,20 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // A table that scrolls sideways (on a phone) must be reachable by keyboard: focusable, and named by
+  // its caption or the heading before it (WCAG 2.1.1).
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach((box) => {
+    box.setAttribute("tabindex", "0");
+    const caption = box.querySelector("caption");
+    let heading = box.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+    const name = caption ? caption.textContent : heading ? heading.textContent : "";
+    if (name.trim()) {
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", name.trim());
+    }
+  });
+
   // Live figures (the quorum and the votes in the room): poll the page's JSON and update in place.
   document.querySelectorAll("[data-live-url]").forEach((box) => {
     const url = box.getAttribute("data-live-url");

@@ -37,10 +37,15 @@ def test_secretariat_sees_the_acta_deadline_and_members_the_acta_to_review(app: 
     client = app.test_client()
     login(client, "integrante1")
     assert panel(client, "Actas por revisar") == "Actas en observaciones: 1 · aprobadas por suscribir: 0."
+    page = client.get("/").get_data(as_text=True)
+    # sent Tuesday 24 March: three business days, to Friday 27 March 2026
+    link = f'<a href="/comite/actas/{acta_id}">Acta de la sesión ordinaria N.º 1 de 2026 espera sus observaciones hasta el 27 de marzo'
+    assert link in page, page[page.find('data-panel="actas"') :][:800]
+    assert "— Aprobar u observar</a>" in page
 
 
 def test_control_interno_sees_the_overdue_commitments(app: Flask, login_as) -> None:  # type: ignore[no-untyped-def]
     client = login_as("control.interno")
     assert panel(client, "Compromisos vencidos del comité") == "No hay compromisos del comité vencidos."
     overdue_commitment(app)
-    assert panel(client, "Compromisos vencidos del comité") == "1 compromisos del comité están vencidos."
+    assert panel(client, "Compromisos vencidos del comité") == "1 compromiso del comité está vencido."
