@@ -6,6 +6,7 @@ file backend). Services return what to send; the edge calls ``queue_mail`` after
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,11 +32,15 @@ def render(mail: OutgoingMail) -> dict[str, Any]:
         "to": list(mail.to),
         "subject": mail.subject,
         "body": render_template(f"mail/{mail.template}.txt", **ctx),
-        "attachments": [
-            (name, content if isinstance(content, str) else content.decode("utf-8"), mime)
-            for name, content, mime in mail.attachments
-        ],
+        "attachments": [_attachment(name, content, mime) for name, content, mime in mail.attachments],
     }
+
+
+def _attachment(name: str, content: bytes | str, mime: str) -> list[str]:
+    """An attachment as the worker's message carries it: text as is, any other file in base64."""
+    if isinstance(content, str) or mime.startswith("text/"):
+        return [name, content if isinstance(content, str) else content.decode("utf-8"), mime]
+    return [name, base64.b64encode(content).decode("ascii"), mime, "base64"]
 
 
 def deliver(message: dict[str, Any]) -> None:
@@ -45,8 +50,8 @@ def deliver(message: dict[str, Any]) -> None:
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
         to=message["to"],
     )
-    for name, content, mime in message.get("attachments", []):
-        email.attach(name, content, mime)
+    for name, content, mime, *encoding in message.get("attachments", []):
+        email.attach(name, base64.b64decode(content) if encoding == ["base64"] else content, mime)
     email.send(fail_silently=False)
 
 
