@@ -64,8 +64,10 @@ def notify(
     message: str,
     path: str,
     lines: Iterable[str] = (),
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
 ) -> int:
-    """Queue one e-mail (after the commit) to the people with an address; 1 if it went to anybody."""
+    """Queue one e-mail (after the commit) to the people with an address; 1 if it went to anybody.
+    ``attachments``: (filename, content, MIME type) of each file the e-mail carries."""
     recipients = tuple(sorted({p.email for p in people if p is not None and p.email}))
     if not recipients:
         return 0
@@ -76,6 +78,7 @@ def notify(
             subject=subject,
             template=NOTICE_TEMPLATE,
             context={"heading": heading, "message": message, "lines": list(lines), "path": path},
+            attachments=attachments,
         ),
     )
     return 1

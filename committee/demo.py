@@ -1,5 +1,5 @@
 """Demo composition of the committee for ``make run`` and the tests (``config/committee.py``), and a
-session convened for the day the demo is loaded, so the room can be tried at once."""
+session convened for the hour the demo is loaded, so the room can be tried at once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from committee.sessions import agenda
 from config.committee import committee_rules
 from config.profiles import Profile
 from portal import services as portal_services
-from portal.clock import local_date
+from portal.clock import BOGOTA, local_date
 from portal.db import DbSession, utcnow
 
 
@@ -51,7 +51,8 @@ def load_committee_demo(session: DbSession, profile: Profile) -> list[str]:
 
 def load_session_demo(session: DbSession, profile: Profile) -> list[str]:
     """When the committee has no session yet: one initiative of the first dependency with an enlace
-    and a head, postulated, on the agenda of an ordinary session held today, convened ten days ago.
+    and a head, postulated, on the agenda of an ordinary session held today from the current hour,
+    convened ten days ago.
 
     Everything goes through the services (with the instants of ten days ago), so the demo holds the
     same records, audit events and e-mails a real office would have.
@@ -69,6 +70,8 @@ def load_session_demo(session: DbSession, profile: Profile) -> list[str]:
         return []
     earlier = utcnow() - timedelta(days=10)
     today = local_date(utcnow())
+    # at the top of the current hour: a session is installed from 30 minutes before its start
+    start = time(utcnow().astimezone(BOGOTA).hour)
     data = services.InitiativeData(
         dependency_id=dependency.id,
         title="Historia clínica electrónica interoperable",
@@ -92,8 +95,8 @@ def load_session_demo(session: DbSession, profile: Profile) -> list[str]:
         data=sessions.SessionData(
             kind=SessionKind.ORDINARIA,
             day=today,
-            start_time=time(9),
-            end_time=time(12),
+            start_time=start,
+            end_time=time(start.hour + 3) if start.hour < 21 else time(23, 59),
             place="Sala de juntas de la oficina TIC",
             requested_inputs=context.rules.default_requested_inputs,
         ),

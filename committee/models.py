@@ -216,6 +216,9 @@ class AgendaItem(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("session_id", "position", name="uq_agenda_items_session_position"),
         UniqueConstraint("session_id", "initiative_id", name="uq_agenda_items_session_initiative"),
         CheckConstraint("(kind = 'iniciativa') = (initiative_id IS NOT NULL)", name="initiative_item_has_initiative"),
+        CheckConstraint(
+            "(head_absence_confirmed_at IS NULL) = (head_absence_confirmed_by_id IS NULL)", name="head_absence_confirmed"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,8 +231,13 @@ class AgendaItem(db.Model):  # type: ignore[name-defined,misc]
     notes: Mapped[str | None] = mapped_column(Text)
     #: when the secretariat opened the voting of this item (votes are taken until it closes)
     voting_opened_at: Mapped[datetime | None]
+    #: the head of the initiative's dependency was not in the room when its voting opened: the
+    #: secretariat confirmed voting without the head (seed Mesa §3), and the acta says so
+    head_absence_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    head_absence_confirmed_at: Mapped[datetime | None]
 
     initiative: Mapped[Initiative | None] = relationship(lazy="joined")
+    head_absence_confirmed_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class SessionGuest(db.Model):  # type: ignore[name-defined,misc]

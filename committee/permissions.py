@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from catalog.models import AGENDA_CANDIDATE_STATES, Initiative
 from committee.models import OPEN_SESSION_STATES, CommitteeSession
+from committee.room.models import SessionAttendance
 from portal.models import User
 from portal.roles import Role
 
@@ -20,6 +23,12 @@ def can_manage_sessions(user: User) -> bool:
 
 def can_view_sessions(user: User) -> bool:
     return bool(user.roles & COMMITTEE_READERS)
+
+
+def can_view_room(user: User, attendance: Iterable[SessionAttendance]) -> bool:
+    """The room of a session and its acta: the committee's readers, and whoever the attendance names
+    by account — a delegate (who votes and signs for its member) or a head who must attend."""
+    return can_view_sessions(user) or any(a.user_id == user.id for a in attendance)
 
 
 def can_edit_session(user: User, committee_session: CommitteeSession) -> bool:

@@ -13,6 +13,7 @@ from committee.actas.models import ActaState, CommitteeActa, CommitteeDeadline, 
 from committee.commitments.models import Commitment, CommitmentState
 from committee.deadlines import COMMITMENTS_PATH, acta_path, audit_deadline, chair_user, deadline_text, notify, secretariat_users
 from portal.audit import record_event
+from portal.clock import BOGOTA
 from portal.db import DbSession
 from portal.models import User
 from portal.roles import Role
@@ -153,11 +154,33 @@ def _acta_label(acta: CommitteeActa) -> str:
     return f"acta de la {acta.session.label}"
 
 
+def _warn_members(session: DbSession, deadline: CommitteeDeadline, acta: CommitteeActa) -> int:
+    """The business day before the observations deadline, the members who have not answered the draft
+    are reminded that without observations it is approved tacitly (seed Mesa §6)."""
+    from committee.actas.services import unanswered_members
+
+    pending = unanswered_members(session, acta)
+    if pending:
+        audit_deadline(session, deadline, None, "aviso_integrantes", integrantes=[m.id for m in pending])
+    return notify(
+        session,
+        [m.user for m in pending],
+        subject=f"Recordatorio: observaciones al {acta.title.lower()} — vencen {deadline.due_at.astimezone(BOGOTA):%d/%m/%Y}",
+        heading=f"El plazo para aprobar u observar el proyecto del {acta.title} vence {deadline_text(deadline.due_at)}.",
+        message=(
+            f"Aún no ha respondido el proyecto de acta de la {acta.session.label}. Apruébelo o envíe sus observaciones "
+            "en el portal: si vencido este plazo no se han recibido observaciones, se entenderá que el proyecto de acta "
+            "fue aprobado."
+        ),
+        path=acta_path(acta.id),
+    )
+
+
 def _warn(session: DbSession, deadline: CommitteeDeadline, people: _People) -> int:
     if deadline.acta is not None:
         acta = deadline.acta
         audit_deadline(session, deadline, None, "aviso")
-        return notify(
+        sent = notify(
             session,
             people.secretariat,
             subject=f"Plazo por vencer: {deadline.kind.label} — {acta.session.label}",
@@ -168,6 +191,9 @@ def _warn(session: DbSession, deadline: CommitteeDeadline, people: _People) -> i
             ),
             path=acta_path(acta.id),
         )
+        if deadline.kind is DeadlineKind.OBSERVACIONES:
+            sent += _warn_members(session, deadline, acta)
+        return sent
     commitment = deadline.commitment
     assert commitment is not None
     audit_deadline(session, deadline, None, "aviso")
@@ -235,7 +261,8 @@ def _missed(session: DbSession, deadline: CommitteeDeadline, people: _People, re
 def tick(session: DbSession, now: datetime) -> MesaTickReport:
     """The committee's periodic check (every minute; CLI twin ``flask mesa tick``).
 
-    1. Warnings: the secretariat before an acta deadline passes, the responsible before a
+    1. Warnings: the secretariat before an acta deadline passes (and, before the observations
+       deadline, the members who have not answered the draft), the responsible before a
        commitment's due date (``warned_at``, once each).
     2. Observation periods that ended (strictly after 23:59:59 of the last day): an acta still
        ``enviada`` is approved tacitly ("si vencido este plazo no se han recibido observaciones, se

@@ -37,6 +37,7 @@ def committee_context() -> CommitteeContext:
         entity_name=profile.entity_name,
         email_domain=profile.email_domain,
         rules=committee_rules(profile.code),
+        profile=profile,
     )
 
 

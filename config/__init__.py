@@ -2,7 +2,7 @@
 
 ``build_config(instance_path, overrides)`` returns the flat mapping Flask loads. Every variable of
 SPEC §9 has a default that needs no server: SQLite under ``instance/``, a SQLite-backed Celery
-broker, the demo directory (an in-process LDAP seeded from ``config/demo_directory.ldif``) and mail
+broker, the demo directory (an in-process LDAP seeded from the profile's ``config/demo_directory*.ldif``) and mail
 written to ``instance/mail/``. In production (``PORTAL_ENV=production``) the start-up stops with a
 clear message when a secret is missing (``SECRET_KEY``, ``AUDIT_HMAC_KEY``), when the directory is
 still the demo one, or when mail has nowhere explicit to go (``production_problems``).
@@ -21,7 +21,6 @@ from typing import Any
 from config.profiles import get_profile
 
 CONFIG_DIR = Path(__file__).resolve().parent
-DEMO_LDIF = CONFIG_DIR / "demo_directory.ldif"
 DEMO_LDAP_URL = "mock://demo"
 
 
@@ -116,7 +115,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "LDAP_FLAVOR": _env("LDAP_FLAVOR", "openldap"),
         "LDAP_USER_ATTRIBUTE": _env("LDAP_USER_ATTRIBUTE", "uid"),
         "LDAP_TIMEOUT": int(_env("LDAP_TIMEOUT", "5") or 5),
-        "LDAP_DEMO_LDIF": str(DEMO_LDIF),
+        "LDAP_DEMO_LDIF": str(CONFIG_DIR / get_profile(profile_code).demo_directory),
         "LDAP_DEMO_STATE": str(instance / "demo_directory.json"),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": int(_env("MAIL_PORT", "25") or 25),

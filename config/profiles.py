@@ -35,6 +35,9 @@ class Profile:
     privacy_policy_ref: str
     it_office_code: str
     dependencies: tuple[DependencySeed, ...] = field(default_factory=tuple)
+    #: the demo directory's LDIF (under ``config/``) for ``make run``: the demo accounts with the
+    #: entity's e-mail domain and dependency codes
+    demo_directory: str = "demo_directory.ldif"
 
 
 VALLE = Profile(
@@ -94,6 +97,7 @@ CARTAGENA = Profile(
         DependencySeed("INF", "Secretaría de Infraestructura", "secretaria"),
         DependencySeed("IDER", "Instituto de Deporte y Recreación", "ente_descentralizado"),
     ),
+    demo_directory="demo_directory_cartagena.ldif",
 )
 
 PROFILES: dict[str, Profile] = {p.code: p for p in (VALLE, CARTAGENA)}

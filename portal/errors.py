@@ -7,6 +7,7 @@ shows a Spanish page, or for a refused form action a flash message and a redirec
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, flash, g, jsonify, make_response, redirect, render_template, request, url_for
@@ -77,6 +78,67 @@ SPANISH_DETAILS = {
 }
 
 
+#: marshmallow's field and validator messages (English) as the API says them: (pattern, Spanish)
+FIELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), spanish)
+    for pattern, spanish in (
+        (r"^Missing data for required field\.$", "Este dato es obligatorio."),
+        (r"^Field may not be null\.$", "Este dato no puede ser nulo."),
+        (r"^Unknown field\.$", "Campo desconocido."),
+        (r"^Invalid input type\.$", "Tipo de dato no válido: se espera un objeto JSON."),
+        (r"^Invalid type\.$", "Tipo de dato no válido."),
+        (r"^Invalid value\.$", "Valor no válido."),
+        (r"^Invalid input\.$", "Valor no válido."),
+        (r"^Longer than maximum length (\d+)\.$", r"Admite hasta \1 caracteres."),
+        (r"^Shorter than minimum length (\d+)\.$", r"Debe tener al menos \1 caracteres."),
+        (r"^Length must be between (\d+) and (\d+)\.$", r"Debe tener entre \1 y \2 caracteres."),
+        (r"^Length must be (\d+)\.$", r"Debe tener \1 caracteres."),
+        (r"^Must be one of: (.*)\.$", r"Debe ser uno de estos valores: \1."),
+        (r"^One or more of the choices you made was not in: (.*)\.$", r"Alguno de los valores no está entre: \1."),
+        (r"^Must be equal to (.*)\.$", r"Debe ser igual a \1."),
+        (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", r"Debe estar entre \1 y \2."),
+        (r"^Must be greater than or equal to (\S+)\.$", r"Debe ser mayor o igual que \1."),
+        (r"^Must be less than or equal to (\S+)\.$", r"Debe ser menor o igual que \1."),
+        (r"^Must be greater than (\S+)\.$", r"Debe ser mayor que \1."),
+        (r"^Must be less than (\S+)\.$", r"Debe ser menor que \1."),
+        (r"^String does not match expected pattern\.$", "El formato no es válido."),
+        (r"^Not a valid string\.$", "Debe ser un texto."),
+        (r"^Not a valid utf-8 string\.$", "El texto no está en UTF-8."),
+        (r"^Not a valid integer\.$", "Debe ser un número entero."),
+        (r"^Not a valid number\.$", "Debe ser un número."),
+        (r"^Number too large\.$", "El número es demasiado grande."),
+        (r"^Special numeric values \(nan or infinity\) are not permitted\.$", "No se admiten NaN ni infinito."),
+        (r"^Not a valid boolean\.$", "Debe ser verdadero o falso."),
+        (r"^Not a valid aware datetime\.$", "Debe ser una fecha y hora ISO 8601 con zona horaria."),
+        (r"^Not a valid (?:naive )?datetime\.$", "Debe ser una fecha y hora ISO 8601."),
+        (r"^Not a valid date\.$", "Debe ser una fecha AAAA-MM-DD."),
+        (r"^Not a valid (?:aware |naive )?time\.$", "Debe ser una hora HH:MM."),
+        (r"^Not a valid period of time\.$", "Debe ser una duración."),
+        (r"^Not a valid list\.$", "Debe ser una lista."),
+        (r"^Not a valid tuple\.$", "Debe ser una lista."),
+        (r"^Not a valid mapping type\.$", "Debe ser un objeto JSON."),
+        (r"^Not a valid email address\.$", "El correo no es válido."),
+        (r"^Not a valid URL\.$", "La dirección web no es válida."),
+        (r"^Not a valid UUID\.$", "El identificador no es válido."),
+        (r"^Not a valid IP address\.$", "La dirección IP no es válida."),
+        (r"^Invalid JSON body\.$", "El cuerpo de la solicitud no es JSON válido."),
+    )
+)
+
+
+def spanish_field_errors(errors: Any) -> Any:
+    """The field errors of a request, each marshmallow/webargs message in Spanish (others unchanged)."""
+    if isinstance(errors, dict):
+        return {key: spanish_field_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [spanish_field_errors(value) for value in errors]
+    if isinstance(errors, str):
+        for pattern, spanish in FIELD_MESSAGES:
+            if pattern.match(errors):
+                return pattern.sub(spanish, errors)
+    return errors
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -139,7 +201,7 @@ def register_error_handlers(app: Flask) -> None:
                         fields.update(errors)
                     else:  # the body itself is wrong (e.g. not JSON)
                         fields[location] = errors
-                return problem(400, "Hay campos con errores.", errors=fields)
+                return problem(400, "Hay campos con errores.", errors=spanish_field_errors(fields))
             return problem(status, exc.description if status in (409,) else None)
         if status == 400 and "CSRF" in (exc.description or ""):
             return error_page(400, _("El formulario expiró. Vuelva a cargar la página e inténtelo de nuevo."))

@@ -12,6 +12,7 @@ file backend).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -100,11 +101,15 @@ def render(mail: OutgoingMail) -> dict[str, Any]:
         "to": list(mail.to),
         "subject": mail.subject,
         "body": _render_body(mail.template, {**mail.context, **mail.sealed_context}),
-        "attachments": [
-            (name, content if isinstance(content, str) else content.decode("utf-8"), mime)
-            for name, content, mime in mail.attachments
-        ],
+        "attachments": [_attachment(name, content, mime) for name, content, mime in mail.attachments],
     }
+
+
+def _attachment(name: str, content: bytes | str, mime: str) -> list[str]:
+    """An attachment as the worker's message carries it: text as is, any other file in base64."""
+    if isinstance(content, str) or mime.startswith("text/"):
+        return [name, content if isinstance(content, str) else content.decode("utf-8"), mime]
+    return [name, base64.b64encode(content).decode("ascii"), mime, "base64"]
 
 
 def deliver(message: dict[str, Any]) -> None:
@@ -116,8 +121,8 @@ def deliver(message: dict[str, Any]) -> None:
         to=message["to"],
         headers=headers,
     )
-    for name, content, mime in message.get("attachments", []):
-        email.attach(name, content, mime)
+    for name, content, mime, *encoding in message.get("attachments", []):
+        email.attach(name, base64.b64decode(content) if encoding == ["base64"] else content, mime)
     email.send(fail_silently=False)
 
 

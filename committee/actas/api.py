@@ -7,11 +7,10 @@ from typing import Any
 from flask import Response, abort, current_app
 from flask_login import current_user
 
-from committee import documents
 from committee.actas import services as actas
 from committee.actas.models import CommitteeActa
 from committee.actas.schemas import ActaResponseInputSchema, ActaSchema, ActaTextInputSchema
-from committee.web import READER_ROLES, ROOM_ROLES, commit_then, committee_context
+from committee.web import ROOM_ROLES, commit_then, committee_context
 from portal.api import api_blueprint
 from portal.db import utcnow
 from portal.extensions import db
@@ -24,10 +23,13 @@ blp = api_blueprint(
 
 
 def _acta_page(acta_id: int) -> Any:
+    """The acta read afresh, for the committee's readers and whoever signs in a seat (403 otherwise)."""
     db.session.expire_all()
     page = actas.acta_page(db.session, acta_id)
     if page is None:
         abort(404)
+    if not page.can_view(current_user):
+        abort(403)
     return page
 
 
@@ -39,7 +41,7 @@ def _acta(acta_id: int) -> CommitteeActa:
 
 
 @blp.route("/sessions/<int:session_id>/acta", methods=["GET"])
-@roles_required(*READER_ROLES)
+@roles_required()
 @blp.response(200, ActaSchema)
 def get_session_acta(session_id: int) -> Any:
     """The acta of a closed session with its versions, deadlines, responses and signatures."""
@@ -50,7 +52,7 @@ def get_session_acta(session_id: int) -> Any:
 
 
 @blp.route("/actas/<int:acta_id>", methods=["GET"])
-@roles_required(*READER_ROLES)
+@roles_required()
 @blp.response(200, ActaSchema)
 def get_acta(acta_id: int) -> Any:
     """An acta with its versions, deadlines, responses and signatures."""
@@ -105,29 +107,19 @@ def finalize(data: dict[str, Any], acta_id: int) -> Any:
 
 
 @blp.route("/actas/<int:acta_id>/signatures", methods=["POST"])
-@roles_required(*ROOM_ROLES)
+@roles_required()
 @blp.response(201, ActaSchema)
 def sign(acta_id: int) -> Any:
-    """A member who attended subscribes the approved acta."""
+    """A member who attended subscribes the approved version of the acta (a delegate, in the seat of
+    the member it represented); the signature keeps the version's SHA-256 as verification code."""
     actas.sign(db.session, _acta(acta_id), actor=current_user, now=utcnow())
     return commit_then(lambda: _acta_page(acta_id))
 
 
 @blp.route("/actas/<int:acta_id>/versions/<int:number>.<any(pdf, docx):fmt>", methods=["GET"])
-@roles_required(*READER_ROLES)
+@roles_required()
 def acta_document(acta_id: int, number: int, fmt: str) -> Any:
-    """A version of the acta as PDF or DOCX with the institutional header."""
-    page = _acta_page(acta_id)
-    version = next((v for v in page.versions if v.number == number), None)
-    if version is None:
-        abort(404)
-    render = documents.render_acta_pdf if fmt == "pdf" else documents.render_acta_docx
-    data = render(
-        version.body,
-        profile=current_app.config["PROFILE"],
-        version_number=version.number,
-        version_kind=version.kind.value,
-        acta_state_label=page.acta.state.label,
-    )
-    mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    """A version of the acta as PDF or DOCX with the institutional header (the approved version with
+    its signatures and their verification code)."""
+    data, mimetype = actas.render_version(_acta_page(acta_id), number, fmt, profile=current_app.config["PROFILE"])
     return Response(data, mimetype=mimetype)

@@ -1,5 +1,5 @@
-"""Sending the draft, the members' approvals and observations within their deadline, tacit approval
-(seed Mesa §6) and the signatures (seed Mesa §4).
+"""Sending the draft by e-mail with its PDF, the members' approvals and observations within their
+deadline, tacit approval (seed Mesa §6) and the signatures of the approved version (seed Mesa §4).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from committee import documents
+from committee.actas.approved import approve
 from committee.actas.common import (
     ANSWERABLE_STATES,
     DEFAULT_CONTEXT,
@@ -19,9 +21,10 @@ from committee.actas.common import (
     acta_title,
     approving_members,
     audit_acta,
+    current_version,
     lock_acta,
     require_secretariat,
-    signatory_members,
+    signatories,
 )
 from committee.actas.models import (
     ActaApproval,
@@ -29,6 +32,7 @@ from committee.actas.models import (
     ActaResponseKind,
     ActaSignature,
     ActaState,
+    ActaVersion,
     CommitteeActa,
     CommitteeDeadline,
     DeadlineKind,
@@ -46,11 +50,22 @@ from portal.models import User
 # ---------------------------------------------------------------- sending and answers
 
 
+def acta_pdf_attachment(acta: CommitteeActa, version: ActaVersion, context: CommitteeContext) -> tuple[str, bytes, str]:
+    """The PDF of a version, as an e-mail carries it."""
+    data = documents.render_acta_pdf(
+        version.body,  # type: ignore[arg-type]
+        profile=context.documents_profile,
+        version_number=version.number,
+        version_kind=version.kind.value,
+    )
+    return (f"acta-{acta.number}-{acta.year}-v{version.number}.pdf", data, "application/pdf")
+
+
 def send_acta(session: DbSession, acta: CommitteeActa, *, actor: User, now: datetime, context: CommitteeContext) -> CommitteeActa:
-    """Send the draft to the members (``enviada``): closes the sending deadline (``cumplido`` or
-    ``cumplido_tarde``) and opens the observations one, 3 business days counted from the day it is
-    sent (seed Mesa §6). The e-mail names the acta and the deadline; the documents module renders
-    the files."""
+    """Send the draft to the members by e-mail, with its PDF attached ("enviar por correo
+    electrónico el proyecto del acta a los integrantes", seed Mesa §6), ``enviada``: closes the
+    sending deadline (``cumplido`` or ``cumplido_tarde``) and opens the observations one, 3
+    business days counted from the day it is sent; the e-mail gives that deadline."""
     require_secretariat(actor)
     acta = lock_acta(session, acta.id)
     if acta.state is not ActaState.BORRADOR:
@@ -74,17 +89,22 @@ def send_acta(session: DbSession, acta: CommitteeActa, *, actor: User, now: date
         actor=actor,
     )
     committee_session = acta.session
+    version = current_version(session, acta)
     recipients = [m.user for m in active_members(session) if not m.is_technical_secretariat]
     notify(
         session,
         recipients,
-        subject=f"Proyecto de {acta_title(committee_session).lower()} — {context.committee_name}",
-        heading=f"La secretaría técnica envía el proyecto de acta de la {committee_session.label} (versión {acta.current_version}).",
+        subject=f"Proyecto de {acta_title(acta).lower()} — {context.committee_name}",
+        heading=(
+            f"La secretaría técnica envía el proyecto del {acta_title(acta)} de la {committee_session.label} "
+            f"(versión {acta.current_version}), adjunto en PDF."
+        ),
         message=(
             f"Apruébelo o envíe sus observaciones en el portal a más tardar {deadline_text(deadline.due_at)}. "
             "Si vencido este plazo no se han recibido observaciones, se entenderá que el proyecto de acta fue aprobado."
         ),
         path=acta_path(acta.id),
+        attachments=(acta_pdf_attachment(acta, version, context),),
     )
     audit_acta(
         session,
@@ -94,8 +114,15 @@ def send_acta(session: DbSession, acta: CommitteeActa, *, actor: User, now: date
         before,
         envio=[d.outcome.value for d in closed if d.outcome is not None],
         observaciones_vencen=deadline.due_at.isoformat(),
+        destinatarios=sorted(u.username for u in recipients),
     )
     return acta
+
+
+def unanswered_members(session: DbSession, acta: CommitteeActa) -> list[CommitteeMember]:
+    """The members the draft was sent to (all but the secretariat) who have not answered it yet."""
+    answered = set(session.execute(select(ActaResponse.member_id).where(ActaResponse.acta_id == acta.id)).scalars())
+    return [m for m in active_members(session) if not m.is_technical_secretariat and m.id not in answered]
 
 
 def _observation_deadline(session: DbSession, acta: CommitteeActa) -> CommitteeDeadline | None:
@@ -174,21 +201,17 @@ def respond(
         return response
     audit_acta(session, acta, actor, "aprobacion", before, integrante=seat.id, version=acta.current_version)
     if acta.state is ActaState.ENVIADA:
-        signatories = signatory_members(session, acta.session)
-        needed = {m.id for m in approving_members(signatories)}
+        found = signatories(session, acta.session)
+        needed = {m.id for m in approving_members(found)}
         approved = {r.member_id for r in [*previous, response] if r.kind is ActaResponseKind.APROBACION}
         if needed and needed <= approved:
             before = acta.snapshot()
-            acta.state = ActaState.APROBADA
-            acta.approval = ActaApproval.EXPRESA
-            acta.approved_at = now
-            acta.updated_at = now
-            session.flush()
+            version = approve(session, acta, kind=ActaApproval.EXPRESA, approved_at=now, actor=None, now=now)
             close_open_deadlines(
                 session, acta=acta, kinds=[DeadlineKind.OBSERVACIONES], outcome=DeadlineOutcome.CUMPLIDO, now=now, actor=actor
             )
-            audit_acta(session, acta, actor, "aprobacion_expresa", before)
-            _ask_signatures(session, acta, signatories, "aprobación expresa")
+            audit_acta(session, acta, actor, "aprobacion_expresa", before, version_aprobada=version.number, sha256=version.sha256)
+            _ask_signatures(session, acta, found, "aprobación expresa")
     return response
 
 
@@ -235,7 +258,7 @@ def _observed(
     notify(
         session,
         secretariat_users(session),
-        subject=f"Observaciones al {acta_title(committee_session).lower()} — {committee_session.label}",
+        subject=f"Observaciones al {acta_title(acta).lower()} — {committee_session.label}",
         heading=f"{actor.full_name} ({seat.position}) envió observaciones al acta de la {committee_session.label}.",
         message=f"{response.text}\n\nLa versión definitiva vence {deadline_text(deadline.due_at)}.",
         path=acta_path(acta.id),
@@ -244,46 +267,64 @@ def _observed(
 
 def approve_tacitly(session: DbSession, acta: CommitteeActa, *, deadline: CommitteeDeadline, now: datetime) -> int:
     """ "Si vencido este plazo no se han recibido observaciones, se entenderá que el proyecto de acta
-    fue aprobado" (seed Mesa §6): approved at the end of the observation period. Called by the
-    periodic check with the acta locked; returns the e-mails queued (the request to sign)."""
+    fue aprobado" (seed Mesa §6): approved at the end of the observation period, in its approved
+    version. Called by the periodic check with the acta locked; returns the e-mails queued (the
+    request to sign)."""
     if acta.state is not ActaState.ENVIADA:
         raise _wrong_state(acta, "aprobar tácitamente")
     before = acta.snapshot()
-    acta.state = ActaState.APROBADA
-    acta.approval = ActaApproval.TACITA
-    acta.approved_at = deadline.due_at
-    acta.updated_at = now
-    session.flush()
-    audit_acta(session, acta, None, "aprobacion_tacita", before, plazo=deadline.id)
-    return _ask_signatures(session, acta, signatory_members(session, acta.session), "aprobación tácita")
+    version = approve(session, acta, kind=ActaApproval.TACITA, approved_at=deadline.due_at, actor=None, now=now)
+    audit_acta(session, acta, None, "aprobacion_tacita", before, plazo=deadline.id, version_aprobada=version.number)
+    return _ask_signatures(session, acta, signatories(session, acta.session), "aprobación tácita")
 
 
 # ---------------------------------------------------------------- signatures
 
 
 def sign(session: DbSession, acta: CommitteeActa, *, actor: User, now: datetime) -> ActaSignature:
-    """A signatory subscribes the approved acta once (seed Mesa §4: "suscribir las actas de cada
-    sesión"); with every signature the acta is ``suscrita``."""
+    """A signatory subscribes the approved version of the acta once (seed Mesa §4: "suscribir las
+    actas de cada sesión"): in person, or the delegate for the member it represented. The signature
+    keeps the SHA-256 of the version signed, its verification code; with every seat signed the acta
+    is ``suscrita``."""
     acta = lock_acta(session, acta.id)
     if acta.state is not ActaState.APROBADA:
         if acta.state is ActaState.SUSCRITA:
             raise WrongState("El acta ya está suscrita por todos sus firmantes.")
         raise _wrong_state(acta, "firmar")
-    signatories = signatory_members(session, acta.session)
-    seat = next((m for m in signatories if m.user_id == actor.id), None)
+    found = signatories(session, acta.session)
+    seat = next((s for s in found if s.may_sign(actor)), None)
     if seat is None:
-        raise NotAllowed("Firman el acta los integrantes que asistieron a la sesión y la secretaría técnica.")
-    signed = {s.member_id: s for s in session.execute(select(ActaSignature).where(ActaSignature.acta_id == acta.id)).scalars()}
-    if seat.id in signed:
+        raise NotAllowed(
+            "Firman el acta los integrantes que asistieron a la sesión, los delegados por el integrante que "
+            "representaron y la secretaría técnica."
+        )
+    signed = {s.member_id for s in session.execute(select(ActaSignature).where(ActaSignature.acta_id == acta.id)).scalars()}
+    if seat.member.id in signed:
         raise WrongState("Usted ya firmó esta acta.")
+    version = current_version(session, acta)
     before = acta.snapshot()
     signature = ActaSignature(
-        acta_id=acta.id, member_id=seat.id, user_id=actor.id, version_number=acta.current_version, signed_at=now
+        acta_id=acta.id,
+        member_id=seat.member.id,
+        user_id=actor.id,
+        version_number=version.number,
+        version_sha256=version.sha256,
+        signed_at=now,
     )
     session.add(signature)
     session.flush()
-    audit_acta(session, acta, actor, "firma", before, integrante=seat.id, version=acta.current_version)
-    if {m.id for m in signatories} <= {*signed, seat.id}:
+    audit_acta(
+        session,
+        acta,
+        actor,
+        "firma",
+        before,
+        integrante=seat.member.id,
+        delegado=seat.delegate.name if seat.delegate else None,
+        version=version.number,
+        sha256=version.sha256,
+    )
+    if {s.member.id for s in found} <= {*signed, seat.member.id}:
         before = acta.snapshot()
         acta.state = ActaState.SUSCRITA
         acta.signed_at = now

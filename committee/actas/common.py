@@ -1,16 +1,19 @@
-"""What the acta's workflow, body and page share: the rules' defaults, the lock and the audit trail, who
-signs (SPEC §6, seed Mesa §4 and §6) and the commitments of a session as the acta lists them.
+"""What the acta's workflow, body and page share: the rules' defaults, the lock and the audit trail,
+writing a version, who signs (SPEC §6, seed Mesa §4 and §6) and the commitments of a session as the
+acta lists them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from committee.actas.content import CommitmentEntry
-from committee.actas.models import ActaState, CommitteeActa
+from committee.actas.content import CommitmentEntry, body_digest
+from committee.actas.models import ActaState, ActaVersion, ActaVersionKind, CommitteeActa
 from committee.commitments.models import Commitment
 from committee.deadlines import acta_path, notify
 from committee.models import CommitteeMember, CommitteeSession
@@ -32,9 +35,9 @@ EDITABLE_STATES = frozenset({ActaState.BORRADOR, ActaState.CON_OBSERVACIONES})
 ANSWERABLE_STATES = frozenset({ActaState.ENVIADA, ActaState.CON_OBSERVACIONES})
 
 
-def acta_title(committee_session: CommitteeSession) -> str:
-    """ "Acta n.º 2 de 2026": the acta takes the number of its session in the year."""
-    return f"Acta n.º {committee_session.number} de {committee_session.year}"
+def acta_title(acta: CommitteeActa) -> str:
+    """ "Acta N.º 2 de 2026": consecutive per year in the order actas are created."""
+    return acta.title
 
 
 def require_secretariat(actor: User) -> None:
@@ -58,6 +61,18 @@ def acta_for_session(session: DbSession, session_id: int) -> CommitteeActa | Non
     return session.execute(select(CommitteeActa).where(CommitteeActa.session_id == session_id)).scalar()
 
 
+def previous_acta(session: DbSession, committee_session: CommitteeSession) -> CommitteeActa | None:
+    """The acta read at the fixed item "Lectura y aprobación del acta anterior": the last one created
+    for a session that started before this one."""
+    return session.execute(
+        select(CommitteeActa)
+        .join(CommitteeSession, CommitteeSession.id == CommitteeActa.session_id)
+        .where(CommitteeSession.id != committee_session.id, CommitteeSession.starts_at < committee_session.starts_at)
+        .order_by(CommitteeActa.created_at.desc(), CommitteeActa.id.desc())
+        .limit(1)
+    ).scalar()
+
+
 def audit_acta(
     session: DbSession, acta: CommitteeActa, actor: User | None, action: str, before: dict[str, Any] | None, **extra: Any
 ) -> None:
@@ -79,6 +94,44 @@ def _wrong_state(acta: CommitteeActa, what: str) -> WrongState:
 def _member_rank(member: CommitteeMember) -> tuple[bool, bool, bool, int]:
     """The order of ``active_members``: the chair, the voting members, the others, the secretariat."""
     return (not member.is_chair, not member.is_voting, member.is_technical_secretariat, member.id)
+
+
+# ---------------------------------------------------------------- versions
+
+
+def current_version(session: DbSession, acta: CommitteeActa) -> ActaVersion:
+    return session.execute(
+        select(ActaVersion).where(ActaVersion.acta_id == acta.id, ActaVersion.number == acta.current_version)
+    ).scalar_one()
+
+
+def write_version(
+    session: DbSession,
+    acta: CommitteeActa,
+    *,
+    actor: User | None,
+    kind: ActaVersionKind,
+    body: dict[str, Any],
+    note: str | None,
+    now: datetime,
+) -> ActaVersion:
+    """The next version of the acta (versions are never changed), with the SHA-256 of its body;
+    ``actor`` None when the portal writes it (an express or tacit approval)."""
+    version = ActaVersion(
+        acta_id=acta.id,
+        number=acta.current_version + 1,
+        kind=kind,
+        body=body,
+        sha256=body_digest(body),
+        note=(note or "").strip() or None,
+        created_by_id=actor.id if actor is not None else None,
+        created_at=now,
+    )
+    session.add(version)
+    acta.current_version = version.number
+    acta.updated_at = now
+    session.flush()
+    return version
 
 
 # ---------------------------------------------------------------- who signs
@@ -106,31 +159,86 @@ def _secretariat_members(session: DbSession) -> list[CommitteeMember]:
     )
 
 
+@dataclass(frozen=True)
+class Signatory:
+    """A seat that signs the acta, and who signs in it: the member who attended in person (or the
+    secretariat), or the delegate who attended for the member."""
+
+    member: CommitteeMember
+    #: the delegate's attendance when the member was represented
+    delegate: SessionAttendance | None = None
+
+    @property
+    def name(self) -> str:
+        return self.delegate.name if self.delegate is not None else self.member.user.full_name
+
+    @property
+    def position(self) -> str:
+        if self.delegate is None:
+            return self.member.position
+        return f"{self.delegate.position or 'Delegado'}, en representación de {self.represents}"
+
+    @property
+    def represents(self) -> str | None:
+        if self.delegate is None:
+            return None
+        return f"{self.member.user.full_name} ({self.member.position})"
+
+    @property
+    def signer(self) -> User:
+        """Who signs in the portal: the delegate with an account, else the member."""
+        if self.delegate is not None and self.delegate.user is not None:
+            return self.delegate.user
+        return self.member.user
+
+    def may_sign(self, user: User) -> bool:
+        return self.signer.id == user.id
+
+
+def signatories(
+    session: DbSession, committee_session: CommitteeSession, attendance: Sequence[SessionAttendance] | None = None
+) -> list[Signatory]:
+    """Who signs the acta (seed Mesa §4: "suscribir las actas de cada sesión"): every member who
+    attended in person, the delegate of every member represented (who signs in its place: with its
+    portal account, or else the member signs), and the technical secretariat (seed Mesa §6)."""
+    rows = _attendance(session, committee_session) if attendance is None else attendance
+    found: dict[int, Signatory] = {}
+    for a in rows:
+        if a.member is None:
+            continue
+        if a.kind is AttendanceKind.INTEGRANTE:
+            found[a.member.id] = Signatory(a.member)
+        elif a.kind is AttendanceKind.DELEGADO:
+            found[a.member.id] = Signatory(a.member, a)
+    for member in _secretariat_members(session):
+        found.setdefault(member.id, Signatory(member))
+    return sorted(found.values(), key=lambda s: _member_rank(s.member))
+
+
 def signatory_members(
     session: DbSession, committee_session: CommitteeSession, attendance: Sequence[SessionAttendance] | None = None
 ) -> list[CommitteeMember]:
-    """Who signs the acta: every member who attended in person (delegates do not sign for the
-    member they stood for), plus the technical secretariat (SPEC §6, seed Mesa §4 and §6)."""
-    rows = _attendance(session, committee_session) if attendance is None else attendance
-    found = {a.member.id: a.member for a in rows if a.kind is AttendanceKind.INTEGRANTE and a.member is not None}
-    for member in _secretariat_members(session):
-        found.setdefault(member.id, member)
-    return sorted(found.values(), key=_member_rank)
+    """The seats that sign the acta (see ``signatories``)."""
+    return [s.member for s in signatories(session, committee_session, attendance)]
 
 
-def approving_members(signatories: Iterable[CommitteeMember]) -> list[CommitteeMember]:
-    """Whose approvals make an express approval: the signatories but the secretariat that wrote it."""
-    return [m for m in signatories if not m.is_technical_secretariat]
+def approving_members(found: Iterable[Signatory]) -> list[CommitteeMember]:
+    """Whose approvals make an express approval: the members who attended in person, but the
+    secretariat that wrote it (a represented member answers the draft, but is not required to)."""
+    return [s.member for s in found if s.delegate is None and not s.member.is_technical_secretariat]
 
 
-def _ask_signatures(session: DbSession, acta: CommitteeActa, signatories: Iterable[CommitteeMember], how: str) -> int:
+def _ask_signatures(session: DbSession, acta: CommitteeActa, found: Iterable[Signatory], how: str) -> int:
     committee_session = acta.session
     return notify(
         session,
-        [m.user for m in signatories],
-        subject=f"{acta_title(committee_session)} aprobada: firma pendiente",
-        heading=f"El acta de la {committee_session.label} quedó aprobada ({how}).",
-        message="Como integrante que asistió a la sesión, o como secretaría técnica, suscriba el acta en el portal.",
+        [s.signer for s in found],
+        subject=f"{acta_title(acta)} aprobada: firma pendiente",
+        heading=f"El {acta_title(acta)} de la {committee_session.label} quedó aprobada ({how}).",
+        message=(
+            "Como integrante que asistió a la sesión, delegado de un integrante o secretaría técnica, suscriba "
+            "la versión aprobada del acta en el portal."
+        ),
         path=acta_path(acta.id),
     )
 

@@ -8,7 +8,17 @@ Instants are ISO-8601 strings in UTC; dates are ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
-from typing import TypedDict
+import hashlib
+import json
+from typing import Any, NotRequired, TypedDict
+
+
+def body_digest(body: dict[str, Any]) -> str:
+    """The SHA-256 of a version's body in canonical JSON (sorted keys, no spaces, UTF-8): the
+    verification code of the version, printed with its signatures; anyone holding the body
+    (``GET /api/v1/committee/actas/<id>``) can compute it again."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class AttendeeEntry(TypedDict):
@@ -22,6 +32,21 @@ class AttendeeEntry(TypedDict):
     is_voting: bool
     arrived_at: str
     left_at: str | None
+    #: every arrival, departure and return, in order: [{"kind": MovementKind value, "at": ISO}]
+    movements: NotRequired[list[dict[str, str]]]
+
+
+class MovementEntry(TypedDict):
+    """One arrival, departure or return in the room, and the quorum it left."""
+
+    at: str
+    #: ``MovementKind`` value
+    kind: str
+    name: str
+    #: ``AttendanceKind`` value
+    attendee_kind: str
+    #: voting members in the room after it
+    present_voting: int
 
 
 class AbsentEntry(TypedDict):
@@ -42,6 +67,20 @@ class VoteCounts(TypedDict):
 class VoteEntry(TypedDict):
     member: str
     choice: str
+    #: who entered it: "propio" (the member or its delegate, from their own device) or the name of
+    #: the secretariat that recorded it aloud
+    entered_by: NotRequired[str]
+
+
+class HeadEntry(TypedDict):
+    """The head of the initiative's dependency, who must attend (seed Mesa §3), when its voting opened."""
+
+    names: str
+    dependency: str
+    present: bool
+    #: who confirmed voting without the head, and when (UTC ISO); None when the head was present
+    confirmed_by: str | None
+    confirmed_at: str | None
 
 
 class ItemEntry(TypedDict):
@@ -61,6 +100,14 @@ class ItemEntry(TypedDict):
     vote_detail: list[VoteEntry]
     #: "Empate dirimido por … : aprobada. Nota." or None
     casting: str | None
+    #: why there is no decision (``NoDecisionReason`` value)
+    no_decision_reason: NotRequired[str | None]
+    #: the voting members in the room when the voting closed (name, and the delegate if any)
+    present_at_close: NotRequired[list[str]]
+    #: an initiative: its dependency's head when the voting opened
+    head: NotRequired[HeadEntry | None]
+    #: the "acta anterior" item: the previous acta's title, or None
+    previous_acta: NotRequired[str | None]
 
 
 class CommitmentEntry(TypedDict):
@@ -74,12 +121,37 @@ class CommitmentEntry(TypedDict):
 
 class QuorumEntry(TypedDict):
     voting_members: int
+    #: voting members in the room when the session closed
     present_voting: int
     has_quorum: bool
+    required: NotRequired[int]
+    #: when the quorum was first reached (UTC ISO), and with how many; None if never
+    reached_at: NotRequired[str | None]
+    present_when_reached: NotRequired[int]
+
+
+class ApprovalEntry(TypedDict):
+    """How and when the version was approved (only in an approved version)."""
+
+    #: ``ActaApproval`` value
+    kind: str
+    approved_at: str
+    #: "Aprobada tácitamente el 17 de diciembre de 2026, sin observaciones dentro del plazo"
+    text: str
+
+
+class SignatoryEntry(TypedDict):
+    name: str
+    position: str
+    is_voting: bool
+    #: the seat signed for (absent in versions written before delegates signed)
+    member_id: NotRequired[int]
+    #: a delegate: the member it represented (name and seat)
+    represents: NotRequired[str | None]
 
 
 class ActaBody(TypedDict):
-    #: "Acta n.º 2 de 2026"
+    #: "Acta N.º 2 de 2026"
     title: str
     committee: str
     session_label: str
@@ -100,5 +172,10 @@ class ActaBody(TypedDict):
     #: earlier commitments reviewed at the follow-up item, with what was reported
     followed_up: list[CommitmentEntry]
     closing: str
-    #: who signs: every member who attended in person (name and seat), plus the secretariat
-    signatories: list[AbsentEntry]
+    #: who signs: every member who attended in person, the delegate of each member represented,
+    #: and the secretariat
+    signatories: list[SignatoryEntry]
+    #: arrivals, departures and returns in order, with the quorum after each
+    movements: NotRequired[list[MovementEntry]]
+    #: the approved version: how and when
+    approval: NotRequired[ApprovalEntry]

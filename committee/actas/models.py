@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    String,
     Text,
     UniqueConstraint,
     text,
@@ -64,11 +65,21 @@ class ActaApproval(StrEnum):
         }[self.value]
 
 
+class ActaCounter(db.Model):  # type: ignore[name-defined,misc]
+    """Last acta number given per year, incremented in the transaction that creates the acta (no gaps)."""
+
+    __tablename__ = "acta_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
 class CommitteeActa(db.Model):  # type: ignore[name-defined,misc]
     """The acta of a session, from its draft to its signatures."""
 
     __tablename__ = "committee_actas"
     __table_args__ = (
+        UniqueConstraint("year", "number", name="uq_committee_actas_year_number"),
         CheckConstraint("(state = 'borrador') OR (sent_at IS NOT NULL)", name="sent_has_time"),
         CheckConstraint(
             "(state NOT IN ('aprobada', 'suscrita')) OR (approved_at IS NOT NULL AND approval IS NOT NULL)",
@@ -79,6 +90,9 @@ class CommitteeActa(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), unique=True)
+    #: "Acta N.º 3 de 2026": consecutive per year (Bogotá) in the order actas are created
+    year: Mapped[int] = mapped_column(server_default=text("0"))
+    number: Mapped[int] = mapped_column(server_default=text("0"))
     state: Mapped[ActaState] = mapped_column(enum_column(ActaState, "acta_state"), default=ActaState.BORRADOR)
     #: the version the members read and sign (the latest)
     current_version: Mapped[int] = mapped_column(default=1)
@@ -97,8 +111,13 @@ class CommitteeActa(db.Model):  # type: ignore[name-defined,misc]
     responses: Mapped[list[ActaResponse]] = relationship(order_by="ActaResponse.id", lazy="raise_on_sql")
     signatures: Mapped[list[ActaSignature]] = relationship(order_by="ActaSignature.id", lazy="raise_on_sql")
 
+    @property
+    def title(self) -> str:
+        return f"Acta N.º {self.number} de {self.year}"
+
     def snapshot(self) -> dict[str, Any]:
         return {
+            "acta": self.title,
             "estado": self.state.value,
             "version": self.current_version,
             "enviada": self.sent_at.isoformat() if self.sent_at else None,
@@ -108,11 +127,15 @@ class CommitteeActa(db.Model):  # type: ignore[name-defined,misc]
 
 class ActaVersionKind(StrEnum):
     BORRADOR = "borrador"
+    #: the final version of an acta approved before approval produced its own version
     DEFINITIVA = "definitiva"
+    #: the approved acta (expressly, tacitly or after observations): no draft mark, says how and
+    #: when it was approved, and is the version the members sign
+    APROBADA = "aprobada"
 
     @property
     def label(self) -> str:
-        return {"borrador": "Borrador", "definitiva": "Versión definitiva"}[self.value]
+        return {"borrador": "Borrador", "definitiva": "Versión definitiva", "aprobada": "Versión aprobada"}[self.value]
 
 
 class ActaVersion(db.Model):  # type: ignore[name-defined,misc]
@@ -130,11 +153,15 @@ class ActaVersion(db.Model):  # type: ignore[name-defined,misc]
     number: Mapped[int]
     kind: Mapped[ActaVersionKind] = mapped_column(enum_column(ActaVersionKind, "acta_version_kind"))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the body in canonical JSON (``committee.actas.content.body_digest``): the
+    #: verification code printed with the signatures of this version
+    sha256: Mapped[str] = mapped_column(String(64), server_default="")
     note: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: who wrote it; None when the portal wrote it (an express or tacit approval)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    created_by: Mapped[User] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class ActaResponseKind(StrEnum):
@@ -165,7 +192,8 @@ class ActaResponse(db.Model):  # type: ignore[name-defined,misc]
 
 
 class ActaSignature(db.Model):  # type: ignore[name-defined,misc]
-    """A member subscribes (suscribe) the approved acta in the portal."""
+    """A member subscribes (suscribe) the approved acta in the portal: in its seat, the member who
+    attended in person, or the delegate who attended for it (``user_id`` is who signed)."""
 
     __tablename__ = "acta_signatures"
     __table_args__ = (UniqueConstraint("acta_id", "member_id", name="uq_acta_signatures_acta_member"),)
@@ -175,9 +203,12 @@ class ActaSignature(db.Model):  # type: ignore[name-defined,misc]
     member_id: Mapped[int] = mapped_column(ForeignKey("committee_members.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     version_number: Mapped[int]
+    #: the verification code: the SHA-256 of the version signed (``ActaVersion.sha256``)
+    version_sha256: Mapped[str] = mapped_column(String(64), server_default="")
     signed_at: Mapped[datetime]
 
     member: Mapped[CommitteeMember] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class DeadlineKind(StrEnum):

@@ -23,8 +23,10 @@ class ActaVersionSchema(Schema):
     number = fields.Integer()
     kind = fields.Function(lambda v: v.kind.value)
     note = fields.String(allow_none=True)
-    created_by = fields.Function(lambda v: v.created_by.username)
+    created_by = fields.Function(lambda v: v.created_by.username if v.created_by else None)
     created_at = fields.DateTime()
+    sha256 = fields.String(metadata={"description": "SHA-256 del cuerpo en JSON canónico: el código de verificación"})
+    approval = fields.Function(lambda v: v.body.get("approval"))
     body = fields.Dict()
 
 
@@ -38,12 +40,18 @@ class ActaResponseSchema(Schema):
 
 class ActaSignatureSchema(Schema):
     member = fields.Function(lambda s: s.member.user.username)
+    signed_by = fields.Function(lambda s: s.user.username)
+    signed_by_name = fields.Function(lambda s: s.user.full_name)
     version_number = fields.Integer()
+    version_sha256 = fields.String(metadata={"description": "Código de verificación: SHA-256 de la versión firmada"})
     signed_at = fields.DateTime()
 
 
 class ActaSchema(Schema):
     id = fields.Function(lambda p: p.acta.id)
+    title = fields.Function(lambda p: p.acta.title)
+    year = fields.Function(lambda p: p.acta.year)
+    number = fields.Function(lambda p: p.acta.number)
     session_id = fields.Function(lambda p: p.acta.session_id)
     state = fields.Function(lambda p: p.acta.state.value)
     approval = fields.Function(lambda p: p.acta.approval.value if p.acta.approval else None)
@@ -55,6 +63,9 @@ class ActaSchema(Schema):
     versions = fields.Function(lambda p: ActaVersionSchema(many=True).dump(p.versions))
     responses = fields.Function(lambda p: ActaResponseSchema(many=True).dump(p.responses))
     signatures = fields.Function(lambda p: ActaSignatureSchema(many=True).dump(p.signatures))
+    pending_signatories = fields.Function(
+        lambda p: [{"member": s.member.user.username, "signer": s.signer.username, "name": s.name} for s in p.pending_signatories]
+    )
 
 
 class ActaTextInputSchema(Schema):

@@ -8,8 +8,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
+from committee.actas.approved import approve
 from committee.actas.common import (
     DEFAULT_CONTEXT,
     EDITABLE_STATES,
@@ -19,13 +18,16 @@ from committee.actas.common import (
     _wrong_state,
     acta_for_session,
     audit_acta,
+    current_version,
     lock_acta,
     require_secretariat,
-    signatory_members,
+    signatories,
+    write_version,
 )
 from committee.actas.draft import build_body
 from committee.actas.models import (
     ActaApproval,
+    ActaCounter,
     ActaState,
     ActaVersion,
     ActaVersionKind,
@@ -37,7 +39,7 @@ from committee.deadlines import close_open_deadlines, open_deadline
 from committee.models import CommitteeSession, SessionState
 from committee.sessions.common import CommitteeContext
 from portal.clock import local_date
-from portal.db import DbSession
+from portal.db import DbSession, next_yearly_value
 from portal.errors import ValidationFailed, WrongState
 from portal.models import User
 
@@ -52,36 +54,32 @@ def on_session_closed(
     now: datetime,
     context: CommitteeContext | None = None,
 ) -> CommitteeActa:
-    """Generate the draft acta of a session that has just closed (version 1, ``borrador``) and open
-    its deadline: sent within 5 business days after the session (seed Mesa §6), counted from the
-    session's closing day in Bogotá. Called by ``committee.room.votes.close_session``.
+    """Generate the draft acta of a session that has just closed (version 1, ``borrador``), numbered
+    consecutively in the year (Bogotá) in the order actas are created, and open its deadline: sent
+    within 5 business days after the session (seed Mesa §6), counted from the session's closing day
+    in Bogotá. Called by ``committee.room.closing.close_session``.
     """
     context = context or DEFAULT_CONTEXT
     if committee_session.state not in (SessionState.EN_CURSO, SessionState.REALIZADA):
         raise WrongState(f"La {committee_session.label} está {committee_session.state.label.lower()}: no tiene acta.")
     if acta_for_session(session, committee_session.id) is not None:
         raise WrongState(f"La {committee_session.label} ya tiene acta.")
-    body = build_body(session, committee_session, context, now=now)
+    year = local_date(now).year
     acta = CommitteeActa(
         session_id=committee_session.id,
+        year=year,
+        number=next_yearly_value(session, ActaCounter, year),
         state=ActaState.BORRADOR,
-        current_version=1,
+        current_version=0,
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
     )
     session.add(acta)
     session.flush()
-    session.add(
-        ActaVersion(
-            acta_id=acta.id,
-            number=1,
-            kind=ActaVersionKind.BORRADOR,
-            body=dict(body),
-            note="Generada al cerrar la sesión.",
-            created_by_id=actor.id,
-            created_at=now,
-        )
+    body = build_body(session, committee_session, context, now=now)
+    write_version(
+        session, acta, actor=actor, kind=ActaVersionKind.BORRADOR, body=dict(body), note="Generada al cerrar la sesión.", now=now
     )
     rules = context.rules
     deadline = open_deadline(
@@ -99,12 +97,6 @@ def on_session_closed(
 
 
 # ---------------------------------------------------------------- versions
-
-
-def current_version(session: DbSession, acta: CommitteeActa) -> ActaVersion:
-    return session.execute(
-        select(ActaVersion).where(ActaVersion.acta_id == acta.id, ActaVersion.number == acta.current_version)
-    ).scalar_one()
 
 
 def _edited_body(previous: dict[str, Any], *, introduction: str, item_notes: dict[int, str], closing: str) -> dict[str, Any]:
@@ -135,32 +127,6 @@ def _edited_body(previous: dict[str, Any], *, introduction: str, item_notes: dic
     return body
 
 
-def _write_version(
-    session: DbSession,
-    acta: CommitteeActa,
-    *,
-    actor: User,
-    kind: ActaVersionKind,
-    body: dict[str, Any],
-    note: str | None,
-    now: datetime,
-) -> ActaVersion:
-    version = ActaVersion(
-        acta_id=acta.id,
-        number=acta.current_version + 1,
-        kind=kind,
-        body=body,
-        note=(note or "").strip() or None,
-        created_by_id=actor.id,
-        created_at=now,
-    )
-    session.add(version)
-    acta.current_version = version.number
-    acta.updated_at = now
-    session.flush()
-    return version
-
-
 def edit_acta(
     session: DbSession,
     acta: CommitteeActa,
@@ -187,7 +153,7 @@ def edit_acta(
         body["commitments"] = _commitment_entries(session, acta.session)
     if body == previous.body:
         raise ValidationFailed("La nueva versión no cambia el texto del acta.")
-    version = _write_version(session, acta, actor=actor, kind=ActaVersionKind.BORRADOR, body=body, note=note, now=now)
+    version = write_version(session, acta, actor=actor, kind=ActaVersionKind.BORRADOR, body=body, note=note, now=now)
     audit_acta(session, acta, actor, "version", before, nota=version.note)
     return version
 
@@ -204,8 +170,8 @@ def finalize(
     now: datetime,
 ) -> ActaVersion:
     """The secretariat writes the final version after the observations ("se procederá a realizar los
-    ajustes sugeridos de ser procedentes y elaborar la versión definitiva", seed Mesa §6): a version
-    of kind ``definitiva``, the acta ``aprobada`` by it. Closes the final version's deadline
+    ajustes sugeridos de ser procedentes y elaborar la versión definitiva", seed Mesa §6): the
+    approved version (kind ``aprobada``), the acta ``aprobada`` by it. Closes the final version's deadline
     (``cumplido`` or ``cumplido_tarde``) and the observation period (``cerrado``)."""
     require_secretariat(actor)
     acta = lock_acta(session, acta.id)
@@ -214,15 +180,13 @@ def finalize(
     before = acta.snapshot()
     previous = current_version(session, acta)
     body = _edited_body(previous.body, introduction=introduction, item_notes=item_notes, closing=closing)
-    version = _write_version(session, acta, actor=actor, kind=ActaVersionKind.DEFINITIVA, body=body, note=note, now=now)
-    acta.state = ActaState.APROBADA
-    acta.approval = ActaApproval.VERSION_DEFINITIVA
-    acta.approved_at = now
-    session.flush()
+    version = approve(
+        session, acta, kind=ActaApproval.VERSION_DEFINITIVA, approved_at=now, actor=actor, now=now, body=body, note=note
+    )
     close_open_deadlines(session, acta=acta, kinds=[DeadlineKind.VERSION_DEFINITIVA], now=now, actor=actor)
     close_open_deadlines(
         session, acta=acta, kinds=[DeadlineKind.OBSERVACIONES], outcome=DeadlineOutcome.CERRADO, now=now, actor=actor
     )
-    audit_acta(session, acta, actor, "version_definitiva", before, nota=version.note)
-    _ask_signatures(session, acta, signatory_members(session, acta.session), "versión definitiva")
+    audit_acta(session, acta, actor, "version_definitiva", before, nota=version.note, sha256=version.sha256)
+    _ask_signatures(session, acta, signatories(session, acta.session), "versión definitiva")
     return version

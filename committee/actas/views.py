@@ -14,8 +14,8 @@ from committee import documents
 from committee.actas import services as actas
 from committee.actas.forms import ActaResponseForm, ActaTextForm
 from committee.actas.models import ActaResponseKind
+from committee.room.models import ItemOutcome, NoDecisionReason
 from committee.web import (
-    READER_ROLES,
     ROOM_ROLES,
     acta_or_404,
     commit_action,
@@ -38,12 +38,20 @@ bp = Blueprint("actas", __name__, url_prefix="/comite")
 # ---------------------------------------------------------------- the acta
 
 
-@bp.get("/actas/<int:acta_id>")
-@roles_required(*READER_ROLES)
-def acta(acta_id: int):  # type: ignore[no-untyped-def]
+def _page_or_404(acta_id: int) -> actas.ActaPage:
+    """The acta's page, for the committee's readers and whoever signs in a seat (403 otherwise)."""
     page = actas.acta_page(db.session, acta_id)
     if page is None:
         abort(404)
+    if not page.can_view(current_user):
+        abort(403)
+    return page
+
+
+@bp.get("/actas/<int:acta_id>")
+@roles_required()
+def acta(acta_id: int):  # type: ignore[no-untyped-def]
+    page = _page_or_404(acta_id)
     version = page.versions[-1]
     text_form = ActaTextForm(
         data={"introduction": version.body.get("introduction", ""), "closing": version.body.get("closing", "")}
@@ -56,6 +64,12 @@ def acta(acta_id: int):  # type: ignore[no-untyped-def]
         now=utcnow(),
         is_secretariat=current_user.has_role(Role.SECRETARIA_TECNICA),
         my_member=actas.member_of(db.session, current_user),
+        can_sign=page.can_sign(current_user),
+        signature_lines=page.signature_lines(version),
+        previous=actas.previous_acta(db.session, page.acta.session),
+        presence_text=documents.presence_text,
+        outcome_label=lambda value: ItemOutcome(value).label,
+        reason_label=lambda value: NoDecisionReason(value).label,
         text_form=text_form,
         response_form=ActaResponseForm(),
         button_form=EmptyForm(),
@@ -140,7 +154,7 @@ def acta_respond(acta_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/actas/<int:acta_id>/firmar")
-@roles_required(*ROOM_ROLES)
+@roles_required()
 def acta_sign(acta_id: int) -> ResponseReturnValue:
     target = url_for("actas.acta", acta_id=acta_id)
     if not form_is_valid(EmptyForm(), target):
@@ -150,25 +164,12 @@ def acta_sign(acta_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/actas/<int:acta_id>/versiones/<int:number>.<any(pdf, docx):fmt>")
-@roles_required(*READER_ROLES)
+@roles_required()
 def acta_document(acta_id: int, number: int, fmt: str) -> Response:
-    page = actas.acta_page(db.session, acta_id)
-    if page is None:
-        abort(404)
-    version = next((v for v in page.versions if v.number == number), None)
-    if version is None:
-        abort(404)
-    render = documents.render_acta_pdf if fmt == "pdf" else documents.render_acta_docx
-    data = render(
-        version.body,  # type: ignore[arg-type]
-        profile=current_app.config["PROFILE"],
-        version_number=version.number,
-        version_kind=version.kind.value,
-        acta_state_label=page.acta.state.label,
-    )
-    mimetype = "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    s = page.acta.session
-    return download(data, mimetype, f"acta-{s.number}-{s.year}-v{version.number}.{fmt}")
+    page = _page_or_404(acta_id)
+    data, mimetype = actas.render_version(page, number, fmt, profile=current_app.config["PROFILE"])
+    a = page.acta
+    return download(data, mimetype, f"acta-{a.number}-{a.year}-v{number}.{fmt}")
 
 
 # ---------------------------------------------------------------- report to the mayor

@@ -33,6 +33,8 @@ from sla.services import LAST_YEAR
 MAX_DESCRIPTION = 4000
 MIN_DESCRIPTION = 10
 MIN_NOTE = 5
+MIN_RESPONSIBLE = 3
+MAX_RESPONSIBLE = 200
 #: how a commitment ends: done, or withdrawn by the committee
 CLOSING_STATES = frozenset({CommitmentState.CUMPLIDO, CommitmentState.CANCELADO})
 
@@ -104,8 +106,12 @@ def add_commitment(
     description, responsible_name = _clean(description), _clean(responsible_name)
     if not MIN_DESCRIPTION <= len(description) <= MAX_DESCRIPTION:
         errors["description"] = [f"Describa el compromiso (entre {MIN_DESCRIPTION} y {MAX_DESCRIPTION} caracteres)."]
-    if not 3 <= len(responsible_name) <= 200:
-        errors["responsible_name"] = ["Indique el responsable tal como figurará en el acta (hasta 200 caracteres)."]
+    if len(responsible_name) < MIN_RESPONSIBLE:
+        errors["responsible_name"] = [
+            f"Indique el responsable tal como figurará en el acta (al menos {MIN_RESPONSIBLE} caracteres)."
+        ]
+    elif len(responsible_name) > MAX_RESPONSIBLE:
+        errors["responsible_name"] = [f"El nombre del responsable admite hasta {MAX_RESPONSIBLE} caracteres."]
     if due_date < local_date(now):
         errors["due_date"] = ["La fecha límite ya pasó."]
     elif due_date.year > LAST_YEAR:

@@ -14,6 +14,9 @@ from committee.documents.acta_content import (
     ATTENDEE_HEADINGS,
     COMMITMENT_HEADINGS,
     FOLLOW_UP_HEADINGS,
+    SignatureLine,
+    presence_text,
+    version_status,
     vote_counts_text,
 )
 from committee.documents.acta_docx import render_acta_docx
@@ -50,14 +53,17 @@ __all__ = [
     "MAYOR_REPORT_DOCUMENT",
     "AttendanceLine",
     "CommitteePdf",
+    "SignatureLine",
     "attendance_lines",
     "document_code",
     "local_time",
     "long_date",
+    "presence_text",
     "quorum_text",
     "render_acta_docx",
     "render_acta_pdf",
     "render_attendance_pdf",
     "short_date",
+    "version_status",
     "vote_counts_text",
 ]

@@ -22,15 +22,19 @@ from committee.documents.acta_content import (
     ATTENDEE_HEADINGS,
     COMMITMENT_HEADINGS,
     FOLLOW_UP_HEADINGS,
+    SignatureLine,
     _acta_title,
     _attendee_rows,
     _commitment_rows,
     _is_draft,
     _item_heading,
     _item_lines,
+    _movement_lines,
     _paragraphs,
+    _quorum_lines,
     _session_data_rows,
     _version_text,
+    signature_lines,
 )
 from committee.documents.common import (
     ACTA_DOCUMENT,
@@ -40,7 +44,6 @@ from committee.documents.common import (
     _instant,
     document_code,
     local_time,
-    quorum_text,
     short_date,
 )
 from config.profiles import Profile
@@ -140,8 +143,15 @@ def docx_table(
     document.add_paragraph()
 
 
-def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, version_kind: str, acta_state_label: str) -> bytes:
-    """The acta as an editable DOCX with the same content; the header numbers pages with Word fields."""
+def render_acta_docx(
+    body: ActaBody,
+    *,
+    profile: Profile,
+    version_number: int,
+    version_kind: str,
+    signatures: Sequence[SignatureLine] = (),
+) -> bytes:
+    """The acta as an editable DOCX with the same content as the PDF; the header numbers pages with Word fields."""
     draft = _is_draft(version_kind)
     document = new_docx()
     docx_header(
@@ -158,9 +168,11 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
     if draft:
         notice = docx_paragraph(document, DRAFT_NOTICE, bold=True)
         notice.runs[0].font.color.rgb = RGBColor(0xB4, 0, 0)
+    elif "approval" in body:
+        docx_paragraph(document, f"{body['approval']['text']}.", bold=True)
 
     document.add_heading(ACTA_SECTIONS[0], level=2)
-    rows = _session_data_rows(body, version_number=version_number, version_kind=version_kind, acta_state_label=acta_state_label)
+    rows = _session_data_rows(body, version_number=version_number, version_kind=version_kind)
     data = document.add_table(rows=len(rows), cols=2)
     data.style = "Table Grid"
     for index, (label, value) in enumerate(rows):
@@ -168,9 +180,14 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
         _docx_cell_text(data, index, 1, value)
     document.add_paragraph()
 
-    quorum = body["quorum"]
     document.add_heading(ACTA_SECTIONS[1], level=2)
-    docx_paragraph(document, quorum_text(quorum["voting_members"], quorum["present_voting"]))
+    for line in _quorum_lines(body):
+        docx_paragraph(document, line)
+    movements = _movement_lines(body)
+    if movements:
+        docx_paragraph(document, "Llegadas y salidas:", bold=True)
+        for line in movements:
+            docx_paragraph(document, line, size=8)
 
     document.add_heading(ACTA_SECTIONS[2], level=2)
     docx_table(document, ATTENDEE_HEADINGS, _attendee_rows(body["attendees"]), [55, 75, 22, 28])
@@ -230,6 +247,10 @@ def render_acta_docx(body: ActaBody, *, profile: Profile, version_number: int, v
             name = cell.add_paragraph()
             name.add_run(person["name"]).bold = True
             cell.add_paragraph(person["position"]).runs[0].font.size = Pt(9)
+    if signatures:
+        docx_paragraph(document, "Firmas en el portal:", bold=True)
+        for index, line in enumerate(signature_lines(signatures)):
+            docx_paragraph(document, line, bold=index % 2 == 1, size=8)
 
     buffer = io.BytesIO()
     document.save(buffer)

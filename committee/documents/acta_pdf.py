@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from committee.actas.content import ActaBody
 from committee.documents.acta_content import (
     ACTA_SECTIONS,
     ATTENDEE_HEADINGS,
     COMMITMENT_HEADINGS,
     FOLLOW_UP_HEADINGS,
+    SignatureLine,
     _acta_title,
     _attendee_rows,
     _commitment_rows,
     _is_draft,
     _item_heading,
     _item_lines,
+    _movement_lines,
     _paragraphs,
+    _quorum_lines,
     _session_data_rows,
     _version_text,
+    signature_lines,
 )
 from committee.documents.common import (
     ACTA_DOCUMENT,
@@ -26,14 +32,22 @@ from committee.documents.common import (
     _instant,
     document_code,
     local_time,
-    quorum_text,
     short_date,
 )
 from config.profiles import Profile
 
 
-def render_acta_pdf(body: ActaBody, *, profile: Profile, version_number: int, version_kind: str, acta_state_label: str) -> bytes:
-    """The acta as a PDF: header on every page, the sections of SPEC §6, a signature block per signatory."""
+def render_acta_pdf(
+    body: ActaBody,
+    *,
+    profile: Profile,
+    version_number: int,
+    version_kind: str,
+    signatures: Sequence[SignatureLine] = (),
+) -> bytes:
+    """The acta as a PDF: header on every page, the sections of SPEC §6, a signature block per
+    signatory. A draft carries the ``BORRADOR`` mark on every page; the approved version says how
+    and when it was approved, and lists the signatures made in the portal with their code."""
     draft = _is_draft(version_kind)
     pdf = CommitteePdf(
         draft=draft,
@@ -49,16 +63,22 @@ def render_acta_pdf(body: ActaBody, *, profile: Profile, version_number: int, ve
         with pdf.local_context(text_color=(180, 0, 0)):
             pdf.paragraph(DRAFT_NOTICE, style="B")
         pdf.ln(2)
+    elif "approval" in body:
+        pdf.paragraph(f"{body['approval']['text']}.", style="B")
+        pdf.ln(2)
 
     pdf.section(ACTA_SECTIONS[0])
-    pdf.pairs(
-        _session_data_rows(body, version_number=version_number, version_kind=version_kind, acta_state_label=acta_state_label)
-    )
+    pdf.pairs(_session_data_rows(body, version_number=version_number, version_kind=version_kind))
     pdf.ln(2)
 
-    quorum = body["quorum"]
     pdf.section(ACTA_SECTIONS[1])
-    pdf.paragraph(quorum_text(quorum["voting_members"], quorum["present_voting"]))
+    for line in _quorum_lines(body):
+        pdf.paragraph(line)
+    movements = _movement_lines(body)
+    if movements:
+        pdf.paragraph("Llegadas y salidas:", style="B")
+        for line in movements:
+            pdf.paragraph(line, size=8)
     pdf.ln(2)
 
     pdf.section(ACTA_SECTIONS[2])
@@ -114,4 +134,8 @@ def render_acta_pdf(body: ActaBody, *, profile: Profile, version_number: int, ve
 
     pdf.section(ACTA_SECTIONS[9])
     pdf.signatures([(s["name"], s["position"]) for s in body["signatories"]])
+    if signatures:
+        pdf.paragraph("Firmas en el portal:", style="B")
+        for index, line in enumerate(signature_lines(signatures)):
+            pdf.paragraph(line, size=8 if index % 2 == 0 else 7.5, style="" if index % 2 == 0 else "B")
     return bytes(pdf.output())

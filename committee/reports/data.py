@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import aliased
 
 from catalog.models import Enabler, Initiative, InitiativeEnabler, InitiativeEvent, InitiativeState
@@ -15,7 +15,7 @@ from committee.commitments.models import Commitment, CommitmentState
 from committee.documents import short_date
 from committee.models import AgendaItem, CommitteeMember, CommitteeSession, SessionKind, SessionState
 from committee.reports.period import Period
-from committee.room.models import AttendanceKind, ItemDecision, ItemOutcome, SessionAttendance
+from committee.room.models import AttendanceKind, ItemDecision, ItemOutcome, NoDecisionReason, SessionAttendance
 from portal.clock import local_date
 from portal.db import DbSession, utcnow
 from portal.models import Dependency, User
@@ -36,8 +36,9 @@ class SessionRow:
     opened_at: datetime | None
     closed_at: datetime
     place: str
-    #: members in the room, in person or by delegate, with or without vote
+    #: members who attended, in person or by delegate, with or without vote
     members_present: int
+    #: voting members in the room when the session closed (not everyone who ever came in)
     voting_present: int
     #: from the decisions of the session (the count frozen at the vote), else the current voting seats
     voting_members: int
@@ -45,7 +46,7 @@ class SessionRow:
 
     @property
     def has_quorum(self) -> bool:
-        """More than half of the voting members present (SPEC §6)."""
+        """More than half of the voting members present when the session closed (SPEC §6)."""
         return self.voting_present > self.voting_members / 2
 
 
@@ -67,9 +68,12 @@ class DecisionRow:
     casting_decision: ItemOutcome | None
     casting_by: str | None
     casting_note: str | None
+    no_decision_reason: NoDecisionReason | None = None
 
     @property
     def final_outcome(self) -> ItemOutcome:
+        if self.no_decision_reason is NoDecisionReason.EMPATE_NO_DIRIMIDO:
+            return ItemOutcome.SIN_DECISION
         return self.casting_decision or self.outcome
 
     @property
@@ -78,6 +82,9 @@ class DecisionRow:
 
     @property
     def casting_text(self) -> str | None:
+        """The casting decision with its reason, or why there was no decision."""
+        if self.no_decision_reason is not None:
+            return f"Sin decisión: {self.no_decision_reason.label}."
         if self.casting_decision is None:
             return None
         text = f"Empate dirimido por {self.casting_by or 'el presidente'}: {self.casting_decision.label.lower()}."
@@ -262,7 +269,16 @@ def _sessions_and_decisions(session: DbSession, period: Period) -> tuple[list[Se
             select(
                 SessionAttendance.session_id,
                 func.count(distinct(SessionAttendance.member_id)),
-                func.count(distinct(case((CommitteeMember.is_voting.is_(True), SessionAttendance.member_id)))),
+                func.count(
+                    distinct(
+                        case(
+                            (
+                                and_(CommitteeMember.is_voting.is_(True), SessionAttendance.left_at.is_(None)),
+                                SessionAttendance.member_id,
+                            )
+                        )
+                    )
+                ),
                 func.count(case((SessionAttendance.kind == AttendanceKind.INVITADO, SessionAttendance.id))),
             )
             .outerjoin(CommitteeMember, CommitteeMember.id == SessionAttendance.member_id)
@@ -292,6 +308,7 @@ def _sessions_and_decisions(session: DbSession, period: Period) -> tuple[list[Se
             ItemDecision.casting_decision,
             casting_user.full_name,
             ItemDecision.casting_note,
+            ItemDecision.no_decision_reason,
         )
         .join(AgendaItem, AgendaItem.id == ItemDecision.item_id)
         .outerjoin(Initiative, Initiative.id == AgendaItem.initiative_id)

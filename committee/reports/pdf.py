@@ -49,7 +49,7 @@ def render_mayor_report_pdf(report: MayorReport, *, profile: Profile) -> bytes:
     pdf.section(f"1. Sesiones realizadas: {len(report.sessions)}")
     if report.sessions:
         pdf.grid(
-            ["Fecha", "Sesión", "Tipo", "Integrantes presentes", "Con voto presentes", "Invitados", "Quórum"],
+            ["Fecha", "Sesión", "Tipo", "Integrantes asistentes", "Con voto al cierre", "Invitados", "Quórum al cierre"],
             [
                 [
                     short_date(s.day),

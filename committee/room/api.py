@@ -13,17 +13,19 @@ from flask_login import current_user
 
 from committee import documents
 from committee.models import AgendaItem
+from committee.permissions import can_view_room
 from committee.room import services as meeting
 from committee.room.models import ItemOutcome
 from committee.room.schemas import (
     AttendanceInputSchema,
     CastingInputSchema,
     NotesInputSchema,
+    OpenVotingInputSchema,
     QuorumSchema,
     RoomSchema,
     VoteInputSchema,
 )
-from committee.web import READER_ROLES, ROOM_ROLES, api_session_or_404, commit_then, committee_context
+from committee.web import READER_ROLES, api_session_or_404, commit_then, committee_context
 from portal.api import api_blueprint
 from portal.db import utcnow
 from portal.extensions import db
@@ -46,8 +48,12 @@ def _item(session_id: int, item_id: int) -> AgendaItem:
 
 
 def _room(session_id: int) -> Any:
+    """The room read afresh, for the committee's readers and the delegates and heads registered in it."""
     db.session.expire_all()
-    return meeting.room_state(db.session, api_session_or_404(session_id))
+    state = meeting.room_state(db.session, api_session_or_404(session_id))
+    if not can_view_room(current_user, state.attendance):
+        abort(403)
+    return state
 
 
 def _communication(data: dict[str, Any]) -> tuple[str, bytes] | None:
@@ -60,7 +66,7 @@ def _communication(data: dict[str, Any]) -> tuple[str, bytes] | None:
 
 
 @blp.route("/sessions/<int:session_id>/room", methods=["GET"])
-@roles_required(*READER_ROLES)
+@roles_required()
 @blp.response(200, RoomSchema)
 def get_room(session_id: int) -> Any:
     """The session in the room: attendance, the live quorum, each item with its votes and decision."""
@@ -100,7 +106,9 @@ def close_session(session_id: int) -> Any:
 @blp.arguments(AttendanceInputSchema)
 @blp.response(201, RoomSchema)
 def add_attendance(data: dict[str, Any], session_id: int) -> Any:
-    """Record a member, a delegate (with the official communication, PDF in base64) or a guest."""
+    """Record a member, a delegate (with the official communication, PDF in base64, and its account
+    to vote and sign for the member), a guest, or the head of a dependency with an initiative on the
+    agenda (``kind`` ``jefe`` with its ``user_id``)."""
     meeting.record_attendance(
         db.session,
         api_session_or_404(session_id),
@@ -108,6 +116,7 @@ def add_attendance(data: dict[str, Any], session_id: int) -> Any:
         kind=data["kind"],
         member_id=data["member_id"],
         guest_id=data["guest_id"],
+        user_id=data["user_id"],
         name=data["name"],
         position=data["position"],
         email=data["email"],
@@ -156,20 +165,25 @@ def put_notes(data: dict[str, Any], session_id: int, item_id: int) -> Any:
 
 @blp.route("/sessions/<int:session_id>/items/<int:item_id>/voting", methods=["POST"])
 @roles_required(Role.SECRETARIA_TECNICA)
+@blp.arguments(OpenVotingInputSchema)
 @blp.response(200, RoomSchema)
-def open_voting(session_id: int, item_id: int) -> Any:
-    """Open the voting of an initiative or topic (needs quorum)."""
-    meeting.open_voting(db.session, _item(session_id, item_id), actor=current_user, now=utcnow())
+def open_voting(data: dict[str, Any], session_id: int, item_id: int) -> Any:
+    """Open the voting of an initiative or topic (needs quorum). An initiative's dependency head must
+    be in the room (409 otherwise), unless ``without_head`` confirms voting without the head."""
+    meeting.open_voting(
+        db.session, _item(session_id, item_id), actor=current_user, now=utcnow(), without_head=data["without_head"]
+    )
     return commit_then(lambda: _room(session_id))
 
 
 @blp.route("/sessions/<int:session_id>/items/<int:item_id>/votes", methods=["POST"])
-@roles_required(*ROOM_ROLES)
+@roles_required()
 @blp.arguments(VoteInputSchema)
 @blp.response(200, RoomSchema)
 def cast_vote(data: dict[str, Any], session_id: int, item_id: int) -> Any:
-    """A member present votes ``a_favor``, ``en_contra`` or ``abstencion``; the secretariat may record
-    the vote of a member present (``member_id``). A vote may change until the voting closes."""
+    """A member present (or its delegate) votes ``a_favor``, ``en_contra`` or ``abstencion``; the
+    secretariat records a vote given aloud (``member_id``) only for a member who has not voted
+    itself (409 otherwise). A vote may change until the voting closes."""
     meeting.cast_vote(
         db.session,
         _item(session_id, item_id),
@@ -196,7 +210,8 @@ def close_voting(session_id: int, item_id: int) -> Any:
 @blp.arguments(CastingInputSchema)
 @blp.response(200, RoomSchema)
 def casting_decision(data: dict[str, Any], session_id: int, item_id: int) -> Any:
-    """The head of the IT office breaks a tie (``aprobada`` or ``rechazada``); recorded with its reason."""
+    """The head of the IT office, in the room, breaks a tie (``aprobada`` or ``rechazada``) with its
+    reason (422 without it; 409 if recorded as having left)."""
     meeting.cast_deciding_vote(
         db.session,
         _item(session_id, item_id),

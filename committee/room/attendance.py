@@ -1,5 +1,6 @@
 """Installing the session and keeping its listado de asistencia (SPEC §6): arrivals of members,
-delegates and guests, departures and returns.
+delegates, guests and the heads who must attend, departures and returns, each kept as a movement
+with its time.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from committee.members import active_members
 from committee.models import CommitteeDocument, CommitteeMember, CommitteeSession, SessionGuest, SessionState
 from committee.room.common import _audit, _coerce, _lock_in_course, _require_secretariat
-from committee.room.models import AttendanceKind, SessionAttendance
-from committee.sessions.common import audit_session, lock_session
-from portal.clock import local_date
+from committee.room.heads import headed_dependency
+from committee.room.models import AttendanceKind, AttendanceMovement, MovementKind, SessionAttendance
+from committee.sessions.agenda import agenda_items
+from committee.sessions.common import audit_session, hora, lock_session
+from portal.clock import BOGOTA
 from portal.db import DbSession
 from portal.errors import ValidationFailed, WrongState
 from portal.models import StoredFile, User
@@ -23,7 +27,20 @@ from portal.uploads import check_upload
 
 #: How early before the installation an arrival may be dated (people arrive before it starts).
 EARLY_ARRIVAL = timedelta(hours=2)
+#: How early before its scheduled start a session may be installed.
+EARLY_OPENING = timedelta(minutes=30)
 DELEGATION_PURPOSE = "comunicacion_delegacion"
+
+
+def _movement(
+    session: DbSession, attendance: SessionAttendance, kind: MovementKind, at: datetime, actor: User
+) -> AttendanceMovement:
+    movement = AttendanceMovement(
+        session_id=attendance.session_id, attendance_id=attendance.id, kind=kind, at=at, recorded_by_id=actor.id
+    )
+    session.add(movement)
+    session.flush()
+    return movement
 
 
 def _lock_attendance(session: DbSession, committee_session: CommitteeSession, attendance_id: int) -> SessionAttendance:
@@ -44,6 +61,8 @@ def _attendance_snapshot(attendance: SessionAttendance) -> dict[str, Any]:
         "tipo": attendance.kind.value,
         "integrante": attendance.member_id,
         "invitado": attendance.guest_id,
+        "cuenta": attendance.user_id,
+        "dependencia": attendance.dependency_id,
         "nombre": attendance.name,
         "cargo": attendance.position,
         "llegada": attendance.arrived_at,
@@ -55,7 +74,8 @@ def _attendance_snapshot(attendance: SessionAttendance) -> dict[str, Any]:
 
 
 def open_session(session: DbSession, committee_session: CommitteeSession, *, actor: User, now: datetime) -> CommitteeSession:
-    """Install a convened session in the room (``convocada → en_curso``), on its day or later.
+    """Install a convened session in the room (``convocada → en_curso``), from 30 minutes before its
+    scheduled start: members were convened to that date and time (SPEC §6).
 
     The quorum is verified afterwards, with the attendance (seed Mesa §8: "al inicio de las
     reuniones se debe verificar la existencia de quórum"); without it nothing is deliberated or voted.
@@ -66,9 +86,12 @@ def open_session(session: DbSession, committee_session: CommitteeSession, *, act
         raise WrongState(
             f"La {committee_session.label} está {committee_session.state.label.lower()}: solo se instala una sesión convocada."
         )
-    day = local_date(committee_session.starts_at)
-    if local_date(now) < day:
-        raise WrongState(f"La {committee_session.label} es el {day:%d/%m/%Y}: se instala ese día, no antes.")
+    earliest = committee_session.starts_at - EARLY_OPENING
+    if now < earliest:
+        raise WrongState(
+            f"La {committee_session.label} está convocada para el {committee_session.starts_at.astimezone(BOGOTA):%d/%m/%Y} "
+            f"a las {hora(committee_session.starts_at)}: se instala desde las {hora(earliest)}, no antes."
+        )
     before = committee_session.snapshot()
     committee_session.state = SessionState.EN_CURSO
     committee_session.opened_at = now
@@ -101,6 +124,39 @@ def _text_field(value: str | None, field: str, errors: dict[str, list[str]], *, 
     return cleaned
 
 
+def _account(session: DbSession, user_id: int | None, errors: dict[str, list[str]]) -> User | None:
+    """The portal account of a delegate or a head: active, and not holding an active seat."""
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active_account:
+        errors["user_id"] = ["Seleccione una persona con cuenta activa en el portal."]
+        return None
+    if any(m.user_id == user.id for m in active_members(session)):
+        errors["user_id"] = [f"{user.full_name} es integrante del comité: regístrelo como integrante."]
+        return None
+    return user
+
+
+def _check_not_registered(
+    session: DbSession,
+    committee_session: CommitteeSession,
+    member: CommitteeMember | None,
+    guest: SessionGuest | None,
+    user: User | None,
+) -> None:
+    """A member, a guest of the list or a person with an account appears once per session."""
+    rows = session.execute(select(SessionAttendance).where(SessionAttendance.session_id == committee_session.id)).scalars()
+    for existing in rows:
+        if member is not None and existing.member_id == member.id:
+            how = "en persona" if existing.kind is AttendanceKind.INTEGRANTE else f"por delegación en {existing.name}"
+            raise WrongState(f"{member.user.full_name} ya está registrado en esta sesión ({how}).")
+        if guest is not None and existing.guest_id == guest.id:
+            raise WrongState(f"{guest.name} ya está registrado en esta sesión.")
+        if user is not None and existing.user_id == user.id:
+            raise WrongState(f"{user.full_name} ya está registrado en esta sesión ({existing.kind.label.lower()}).")
+
+
 def record_attendance(
     session: DbSession,
     committee_session: CommitteeSession,
@@ -110,6 +166,7 @@ def record_attendance(
     now: datetime,
     member_id: int | None = None,
     guest_id: int | None = None,
+    user_id: int | None = None,
     name: str | None = None,
     position: str | None = None,
     email: str | None = None,
@@ -120,12 +177,15 @@ def record_attendance(
 
     ``integrante``: an active member in person. ``delegado``: somebody sent by an active member, with
     its name, position and the official communication (a PDF, checked by content); it counts for
-    the member it represents. ``invitado``: a guest of the session's list (``guest_id``) or a
-    person named here, with the organisation in ``position``; a guest never counts for quorum. A
-    member appears once per session, in person or by delegate.
+    the member it represents, and with its portal account (``user_id``) votes for the member and
+    signs the acta in its place. ``invitado``: a guest of the session's list (``guest_id``) or a
+    person named here, with the organisation in ``position``; a guest never counts for quorum.
+    ``jefe``: the head (``user_id``) of a dependency with an initiative on the agenda, who must
+    attend (seed Mesa §3); never counts for quorum. A member appears once per session, in person or
+    by delegate; so does a person with an account.
     """
     _require_secretariat(actor)
-    kind = _coerce(AttendanceKind, kind, "kind", "Indique si asiste un integrante, un delegado o un invitado.")
+    kind = _coerce(AttendanceKind, kind, "kind", "Indique si asiste un integrante, un delegado, un invitado o un jefe.")
     committee_session = _lock_in_course(session, committee_session.id, "registrar asistencia")
     errors: dict[str, list[str]] = {}
     arrival = arrived_at or now
@@ -138,19 +198,31 @@ def record_attendance(
 
     member: CommitteeMember | None = None
     guest: SessionGuest | None = None
-    if kind is AttendanceKind.INVITADO:
+    account: User | None = None
+    dependency = None
+    if kind in (AttendanceKind.INVITADO, AttendanceKind.JEFE):
         if member_id is not None:
-            errors["member_id"] = ["Un invitado no ocupa un puesto del comité: regístrelo como integrante o delegado."]
-        if guest_id is not None:
-            guest = session.get(SessionGuest, guest_id)
-            if guest is None or guest.session_id != committee_session.id:
-                errors["guest_id"] = ["Esa persona no está en la lista de invitados de esta sesión."]
-                guest = None
+            errors["member_id"] = ["Solo un integrante o su delegado ocupan un puesto del comité."]
     else:
         member = session.get(CommitteeMember, member_id) if member_id is not None else None
         if member is None or not member.is_active:
             errors["member_id"] = ["Seleccione un integrante activo del comité."]
             member = None
+    if kind is AttendanceKind.INVITADO and guest_id is not None:
+        guest = session.get(SessionGuest, guest_id)
+        if guest is None or guest.session_id != committee_session.id:
+            errors["guest_id"] = ["Esa persona no está en la lista de invitados de esta sesión."]
+            guest = None
+    if kind in (AttendanceKind.DELEGADO, AttendanceKind.JEFE):
+        account = _account(session, user_id, errors)
+    elif user_id is not None:
+        errors["user_id"] = ["Solo se indica la cuenta de un delegado o de un jefe de dependencia."]
+    if kind is AttendanceKind.JEFE and account is not None:
+        dependency = headed_dependency(session, agenda_items(session, committee_session), account)
+        if dependency is None:
+            errors["user_id"] = [f"{account.full_name} no es jefe de una dependencia con iniciativas en el orden del día."]
+    elif kind is AttendanceKind.JEFE and "user_id" not in errors:
+        errors["user_id"] = ["Seleccione al jefe de la dependencia."]
 
     person_name: str | None
     person_position: str | None
@@ -160,10 +232,16 @@ def record_attendance(
         person_name = member.user.full_name if member else None
         person_position = member.position if member else None
         person_email = member.user.email if member else None
+    elif kind is AttendanceKind.JEFE:
+        person_name = account.full_name if account else None
+        person_position = f"Jefe de {dependency.name}" if dependency else None
+        person_email = account.email if account else None
     elif kind is AttendanceKind.DELEGADO:
-        person_name = _text_field(name, "name", errors, required="Escriba el nombre de la persona delegada.")
+        person_name = _text_field(
+            name or (account.full_name if account else None), "name", errors, required="Escriba el nombre de la persona delegada."
+        )
         person_position = _text_field(position, "position", errors, required="Escriba el cargo de la persona delegada.")
-        person_email = _valid_email(email, errors)
+        person_email = _valid_email(email, errors) or (account.email if account else None)
         if communication is None:
             errors["communication"] = ["Adjunte la comunicación oficial de la delegación (PDF)."]
         else:
@@ -181,25 +259,7 @@ def record_attendance(
         person_email = _valid_email(email, errors)
     if errors:
         raise ValidationFailed("Revise los datos de la asistencia.", fields=errors)
-
-    if member is not None:
-        existing = session.execute(
-            select(SessionAttendance).where(
-                SessionAttendance.session_id == committee_session.id, SessionAttendance.member_id == member.id
-            )
-        ).scalar()
-        if existing is not None:
-            how = "en persona" if existing.kind is AttendanceKind.INTEGRANTE else f"por delegación en {existing.name}"
-            raise WrongState(f"{member.user.full_name} ya está registrado en esta sesión ({how}).")
-    if (
-        guest is not None
-        and session.execute(
-            select(SessionAttendance.id).where(
-                SessionAttendance.session_id == committee_session.id, SessionAttendance.guest_id == guest.id
-            )
-        ).scalar()
-    ):
-        raise WrongState(f"{guest.name} ya está registrado en esta sesión.")
+    _check_not_registered(session, committee_session, member, guest, account)
 
     document = None
     if checked is not None:
@@ -215,6 +275,8 @@ def record_attendance(
         kind=kind,
         member_id=member.id if member else None,
         guest_id=guest.id if guest else None,
+        user_id=account.id if account else None,
+        dependency_id=dependency.id if dependency else None,
         name=person_name or "",
         position=person_position,
         email=person_email,
@@ -225,6 +287,7 @@ def record_attendance(
     )
     session.add(attendance)
     session.flush()
+    _movement(session, attendance, MovementKind.LLEGADA, arrival, actor)
     after = _attendance_snapshot(attendance)
     if document is not None:
         after["comunicacion"] = {"documento": document.filename, "sha256": document.sha256, "bytes": document.size}
@@ -246,6 +309,7 @@ def record_departure(
     before = _attendance_snapshot(attendance)
     attendance.left_at = now
     session.flush()
+    _movement(session, attendance, MovementKind.SALIDA, now, actor)
     _audit(session, committee_session, actor, "asistencia.salida", _attendance_snapshot(attendance), before)
     return attendance
 
@@ -253,7 +317,7 @@ def record_departure(
 def record_return(
     session: DbSession, committee_session: CommitteeSession, attendance_id: int, *, actor: User, now: datetime
 ) -> SessionAttendance:
-    """Somebody who left comes back to the room (the departure stays on the audit trail)."""
+    """Somebody who left comes back to the room (the departure stays among the movements)."""
     _require_secretariat(actor)
     committee_session = _lock_in_course(session, committee_session.id, "registrar regresos")
     attendance = _lock_attendance(session, committee_session, attendance_id)
@@ -262,5 +326,6 @@ def record_return(
     before = _attendance_snapshot(attendance)
     attendance.left_at = None
     session.flush()
+    _movement(session, attendance, MovementKind.REGRESO, now, actor)
     _audit(session, committee_session, actor, "asistencia.regreso", _attendance_snapshot(attendance), before)
     return attendance

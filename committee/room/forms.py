@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -27,8 +27,24 @@ class DelegateForm(FlaskForm):
         _l("Nombre del delegado"), validators=[DataRequired(_l("Escriba el nombre del delegado.")), Length(max=200)]
     )
     position = StringField(_l("Cargo del delegado"), validators=[DataRequired(_l("Escriba el cargo.")), Length(max=200)])
+    #: the delegate's portal account, to vote and sign the acta for the member (0: none)
+    user_id = SelectField(
+        _l("Cuenta del delegado en el portal (para votar y firmar)"), coerce=int, validate_choice=False, validators=[Optional()]
+    )
     communication = FileField(_l("Comunicación oficial de la delegación (PDF, máximo 10 MB)"))
     arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()])
+
+
+class HeadArrivalForm(FlaskForm):
+    """The head of a dependency with an initiative on the agenda arrives (seed Mesa §3)."""
+
+    user_id = IntegerField(validators=[InputRequired()])
+    arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()])
+
+
+class OpenVotingForm(FlaskForm):
+    #: the secretariat confirms voting an initiative without its dependency's head in the room
+    without_head = BooleanField(_l("Confirmo que se vota sin la presencia del jefe de la dependencia"))
 
 
 class GuestArrivalForm(FlaskForm):
@@ -60,4 +76,4 @@ class CastingForm(FlaskForm):
         choices=[SelectChoice("aprobada", _l("Aprobar")), SelectChoice("rechazada", _l("Rechazar"))],
         validators=[InputRequired(_l("Seleccione la decisión."))],
     )
-    note = TextAreaField(_l("Motivo"), validators=[Optional(), Length(max=4000)])
+    note = TextAreaField(_l("Motivo"), validators=[DataRequired(_l("Escriba el motivo de la decisión.")), Length(max=4000)])

@@ -23,6 +23,10 @@ class AttendanceSchema(Schema):
     kind = fields.Function(lambda a: a.kind.value)
     member_id = fields.Integer(allow_none=True)
     member = fields.Function(lambda a: a.member.user.username if a.member else None)
+    user = fields.Function(
+        lambda a: a.user.username if a.user else None, metadata={"description": "La cuenta del delegado o del jefe"}
+    )
+    dependency = fields.Function(lambda a: a.dependency.code if a.dependency else None)
     name = fields.String()
     position = fields.Function(lambda a: a.position or (a.member.position if a.member else None))
     counts_for_quorum = fields.Boolean()
@@ -34,6 +38,10 @@ class AttendanceSchema(Schema):
 class DecisionSchema(Schema):
     voting_members = fields.Integer()
     present_voting = fields.Integer()
+    required = fields.Integer()
+    had_quorum = fields.Boolean()
+    present_at_close = fields.List(fields.Dict(), metadata={"description": "Integrantes con voto presentes al cerrar"})
+    no_decision_reason = fields.Function(lambda d: d.no_decision_reason.value if d.no_decision_reason else None)
     votes_for = fields.Integer()
     votes_against = fields.Integer()
     abstentions = fields.Integer()
@@ -50,8 +58,16 @@ class VoteSchema(Schema):
     member_id = fields.Integer()
     member = fields.Function(lambda v: v.member.user.username)
     choice = fields.Function(lambda v: v.choice.value)
-    cast_by = fields.Function(lambda v: v.cast_by.username)
+    cast_by = fields.Function(lambda v: v.cast_by.username, metadata={"description": "Quién lo registró"})
+    cast_by_name = fields.Function(lambda v: v.cast_by.full_name)
+    is_own_vote = fields.Boolean(metadata={"description": "Emitido por el integrante (o su delegado) desde su dispositivo"})
     cast_at = fields.DateTime()
+
+
+class HeadSchema(Schema):
+    dependency = fields.Function(lambda h: h.dependency.code)
+    heads = fields.Function(lambda h: [u.username for u in h.heads])
+    is_present = fields.Boolean()
 
 
 class RoomItemSchema(Schema):
@@ -64,6 +80,13 @@ class RoomItemSchema(Schema):
     voting_open = fields.Function(lambda v: v.item.voting_opened_at is not None and v.decision is None)
     votes = fields.Function(lambda v: VoteSchema(many=True).dump(v.votes))
     decision = fields.Function(lambda v: DecisionSchema().dump(v.decision) if v.decision else None)
+    head = fields.Function(
+        lambda v: HeadSchema().dump(v.head) if v.head else None,
+        metadata={"description": "El jefe de la dependencia de la iniciativa, que debe asistir (manual §3)"},
+    )
+    head_absence_confirmed_at = fields.Function(
+        lambda v: v.item.head_absence_confirmed_at.isoformat() if v.item.head_absence_confirmed_at else None
+    )
 
 
 class RoomSchema(Schema):
@@ -97,6 +120,9 @@ class AttendanceInputSchema(Schema):
     kind = fields.Enum(AttendanceKind, by_value=True, required=True)
     member_id = fields.Integer(load_default=None, allow_none=True)
     guest_id = fields.Integer(load_default=None, allow_none=True)
+    user_id = fields.Integer(
+        load_default=None, allow_none=True, metadata={"description": "La cuenta del delegado, o del jefe de dependencia"}
+    )
     name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     position = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=254))
@@ -125,6 +151,15 @@ class VoteInputSchema(Schema):
     )
 
 
+class OpenVotingInputSchema(Schema):
+    without_head = fields.Boolean(
+        load_default=False,
+        metadata={"description": "La secretaría confirma que se vota sin el jefe de la dependencia de la iniciativa"},
+    )
+
+
 class CastingInputSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["aprobada", "rechazada"]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    note = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=4000), metadata={"description": "Motivo (obligatorio)"}
+    )

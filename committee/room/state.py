@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from committee.models import AgendaItem, CommitteeMember, CommitteeSession
 from committee.room.common import VOTABLE_KINDS, _is_voting_open
+from committee.room.heads import HeadStatus, head_status
 from committee.room.majority import QuorumStatus, _quorum_status
 from committee.room.models import AgendaVote, ItemDecision, ItemOutcome, SessionAttendance, VoteChoice
 from committee.sessions.agenda import agenda_items
@@ -28,6 +29,8 @@ class ItemRoom:
     abstentions: int
     #: voting members in the room who have not voted yet
     not_voted: tuple[CommitteeMember, ...]
+    #: an initiative: the head of its dependency, who must attend (seed Mesa §3), and whether in the room
+    head: HeadStatus | None = None
 
     @property
     def is_votable(self) -> bool:
@@ -61,6 +64,13 @@ class RoomState:
     #: active members (with or without vote) not on the attendance list yet: who may still be registered
     not_registered: tuple[CommitteeMember, ...]
 
+    def delegate_seat(self, user_id: int) -> CommitteeMember | None:
+        """The member a user represents in the room as its delegate (registered with its account)."""
+        return next(
+            (a.member for a in self.attendance if a.kind.value == "delegado" and a.user_id == user_id and a.left_at is None),
+            None,
+        )
+
     @property
     def open_item(self) -> ItemRoom | None:
         return next((i for i in self.items if i.is_voting_open), None)
@@ -75,7 +85,8 @@ def _ordered(members: Iterable[CommitteeMember]) -> tuple[CommitteeMember, ...]:
 
 
 def room_state(session: DbSession, committee_session: CommitteeSession) -> RoomState:
-    """The session in the room in a constant number of queries, however many attend or vote."""
+    """The session in the room in a constant number of queries however many attend or vote (plus
+    one per initiative whose dependency has no recorded head)."""
     attendance = tuple(
         session.execute(
             select(SessionAttendance)
@@ -130,6 +141,7 @@ def room_state(session: DbSession, committee_session: CommitteeSession) -> RoomS
                 votes_against=choices.count(VoteChoice.EN_CONTRA),
                 abstentions=choices.count(VoteChoice.ABSTENCION),
                 not_voted=_ordered(m for m in present_voting if m.id not in counted),
+                head=head_status(session, item, attendance),
             )
         )
     return RoomState(

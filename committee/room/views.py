@@ -10,23 +10,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from committee import documents, members
+from committee.actas import services as actas
 from committee.actas.models import CommitteeActa
 from committee.commitments import services as commitments
 from committee.commitments.forms import CommitmentForm, FollowUpForm
 from committee.models import AgendaItem, SessionGuest
+from committee.permissions import can_view_room
 from committee.room import services as meeting
-from committee.room.forms import CastingForm, DelegateForm, GuestArrivalForm, MemberArrivalForm, NotesForm, VoteForm
+from committee.room.forms import (
+    CastingForm,
+    DelegateForm,
+    GuestArrivalForm,
+    HeadArrivalForm,
+    MemberArrivalForm,
+    NotesForm,
+    OpenVotingForm,
+    VoteForm,
+)
 from committee.room.models import AttendanceKind, ItemOutcome, VoteChoice
 from committee.web import (
     READER_ROLES,
-    ROOM_ROLES,
     arrival_instant,
     commit_action,
     committee_context,
@@ -50,19 +60,32 @@ bp = Blueprint("room", __name__, url_prefix="/comite")
 # ---------------------------------------------------------------- the room
 
 
+def _room_state(session_id: int) -> meeting.RoomState:
+    """The room, for the committee's readers and the delegates and heads registered in it (403 otherwise)."""
+    state = meeting.room_state(db.session, committee_session_or_404(session_id))
+    if not can_view_room(current_user, state.attendance):
+        abort(403)
+    return state
+
+
 @bp.get("/sesiones/<int:session_id>/sala")
-@roles_required(*READER_ROLES)
+@roles_required()
 def room(session_id: int):  # type: ignore[no-untyped-def]
-    committee_session = committee_session_or_404(session_id)
-    state = meeting.room_state(db.session, committee_session)
+    state = _room_state(session_id)
+    committee_session = state.committee_session
     is_secretariat = current_user.has_role(Role.SECRETARIA_TECNICA)
-    my_member = next((m for m in members.active_members(db.session) if m.user_id == current_user.id), None)
+    seated = members.active_members(db.session)
+    my_member = next((m for m in seated if m.user_id == current_user.id), None) or state.delegate_seat(current_user.id)
     acta = db.session.execute(select(CommitteeActa).where(CommitteeActa.session_id == session_id)).scalar()
     delegate_form = DelegateForm()
     delegate_form.member_id.choices = [(m.id, f"{m.user.full_name} — {m.position}") for m in state.not_registered]
     commitment_form = CommitmentForm()
-    people = db.session.execute(select(User).where(User.is_active_account.is_(True)).order_by(User.full_name)).scalars()
+    people = list(db.session.execute(select(User).where(User.is_active_account.is_(True)).order_by(User.full_name)).scalars())
     commitment_form.responsible_id.choices = [(0, _("— Sin cuenta en el portal —"))] + [(u.id, u.full_name) for u in people]
+    seated_ids = {m.user_id for m in seated}
+    delegate_form.user_id.choices = [(0, _("— Sin cuenta en el portal —"))] + [
+        (u.id, f"{u.full_name} ({u.username})") for u in people if u.id not in seated_ids
+    ]
     commitment_form.item_id.choices = [(0, _("— General —"))] + [
         (v.item.id, f"{v.item.position}. {v.item.title}") for v in state.items
     ]
@@ -90,6 +113,9 @@ def room(session_id: int):  # type: ignore[no-untyped-def]
         button_form=EmptyForm(),
         arrival_form=MemberArrivalForm(),
         delegate_form=delegate_form,
+        head_form=HeadArrivalForm(),
+        open_form=OpenVotingForm(),
+        previous=actas.previous_acta(db.session, committee_session),
         guest_form=GuestArrivalForm(),
         notes_form=NotesForm(),
         vote_form=VoteForm(),
@@ -101,11 +127,10 @@ def room(session_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sesiones/<int:session_id>/sala/estado.json")
-@roles_required(*READER_ROLES)
+@roles_required()
 def room_live(session_id: int) -> Response:
     """What the room page refreshes by itself: the quorum and each item's vote counts."""
-    committee_session = committee_session_or_404(session_id)
-    state = meeting.room_state(db.session, committee_session)
+    state = _room_state(session_id)
     q = state.quorum
     summary: dict[str, Any] = {
         "present_voting": q.present_voting,
@@ -183,7 +208,7 @@ def member_arrives(session_id: int) -> ResponseReturnValue:
 @roles_required(Role.SECRETARIA_TECNICA)
 def delegate_arrives(session_id: int) -> ResponseReturnValue:
     form = DelegateForm()
-    # any active member; whether it is already in the room is the service's check (409)
+    # any active member and any account; whether they may be registered is the service's check (409, 422)
     form.member_id.choices = [(m.id, m.position) for m in members.active_members(db.session)]
     if not form_is_valid(form, room_url(session_id, "asistencia")):
         return redirect(room_url(session_id, "asistencia"), code=303)
@@ -199,10 +224,20 @@ def delegate_arrives(session_id: int) -> ResponseReturnValue:
         AttendanceKind.DELEGADO,
         _("Delegado registrado."),
         member_id=form.member_id.data,
+        user_id=form.user_id.data or None,
         name=form.name.data,
         position=form.position.data,
         communication=(upload.filename, upload.read()),
     )
+
+
+@bp.post("/sesiones/<int:session_id>/asistencia/jefes")
+@roles_required(Role.SECRETARIA_TECNICA)
+def head_arrives(session_id: int) -> ResponseReturnValue:
+    form = HeadArrivalForm()
+    if not form_is_valid(form, room_url(session_id, "asistencia")):
+        return redirect(room_url(session_id, "asistencia"), code=303)
+    return _arrives(session_id, form, AttendanceKind.JEFE, _("Jefe de dependencia registrado."), user_id=form.user_id.data)
 
 
 @bp.post("/sesiones/<int:session_id>/asistencia/invitados")
@@ -273,11 +308,14 @@ def item_notes(session_id: int, item_id: int) -> ResponseReturnValue:
 @roles_required(Role.SECRETARIA_TECNICA)
 def item_voting(session_id: int, item_id: int, step: str) -> ResponseReturnValue:
     if step == "abrir":
+        form = OpenVotingForm()
         return _item_action(
             session_id,
             item_id,
-            EmptyForm(),
-            lambda item: meeting.open_voting(db.session, item, actor=current_user, now=utcnow()),
+            form,
+            lambda item: meeting.open_voting(
+                db.session, item, actor=current_user, now=utcnow(), without_head=bool(form.without_head.data)
+            ),
             _("Votación abierta."),
         )
     return _item_action(
@@ -290,7 +328,7 @@ def item_voting(session_id: int, item_id: int, step: str) -> ResponseReturnValue
 
 
 @bp.post("/sesiones/<int:session_id>/puntos/<int:item_id>/votos")
-@roles_required(*ROOM_ROLES)
+@roles_required()
 def item_vote(session_id: int, item_id: int) -> ResponseReturnValue:
     form = VoteForm()
     return _item_action(

@@ -16,6 +16,7 @@ from committee.models import (
     SessionState,
 )
 from config.committee import CommitteeRules
+from config.profiles import PROFILES, Profile
 from portal.audit import record_event
 from portal.clock import BOGOTA
 from portal.db import DbSession
@@ -38,6 +39,16 @@ class CommitteeContext:
     entity_name: str
     email_domain: str
     rules: CommitteeRules
+    #: the entity's profile, for the documents' institutional header (by the entity's name if not given)
+    profile: Profile | None = None
+
+    @property
+    def documents_profile(self) -> Profile:
+        """The profile the committee's documents are printed with."""
+        found = self.profile or next((p for p in PROFILES.values() if p.entity_name == self.entity_name), None)
+        if found is None:
+            raise ValueError(f"no profile for {self.entity_name!r}: build the context with its profile")
+        return found
 
 
 def require_secretariat(actor: User) -> None:

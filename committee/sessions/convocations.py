@@ -154,7 +154,8 @@ def convene_session(
 ) -> SessionConvocation:
     """Send the convocation by e-mail with the iCalendar invitation (``convocada``).
 
-    Again after a change: the same UID with a higher SEQUENCE, so calendars update the event.
+    Again after a change (a session moved is ``programada`` again, to be convened anew): the same
+    UID with a higher SEQUENCE, so calendars update the event.
     """
     require_secretariat(actor)
     committee_session = lock_session(session, committee_session.id)
@@ -163,7 +164,7 @@ def convene_session(
         committee_session, context.rules, now, last_convened_day=last_convened_day(session, committee_session)
     )
     if problem:
-        raise ValidationFailed(problem, fields={"day": [problem]})
+        raise ValidationFailed(problem, fields={"day": ["Antelación insuficiente para convocar."]})
     before = committee_session.snapshot()
     convocation = send_invitation(
         session, committee_session, actor=actor, context=context, now=now, note=(note or "").strip() or None, cancelled=False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -147,13 +147,32 @@ def update_session(
     context: CommitteeContext,
     now: datetime,
 ) -> CommitteeSession:
-    """Change date, time, place, inputs; the kind only before the first convocation."""
+    """Change date, time, place, inputs; the kind only before the first convocation, or from
+    ``ordinaria`` to ``extraordinaria`` (with who asked and why) when a convened session moves.
+
+    A convened session whose date, time or place changes is ``programada`` again (to be convened:
+    "nobody holds a session on a date its members were not duly told", SPEC §6): the next
+    convocation goes out with the same iCalendar UID and SEQUENCE + 1. An ``ordinaria`` moved to
+    another day puts that day under the 5-calendar-day rule again, counted from the new
+    convocation (seed Mesa §6), which can go out today at the earliest: a day closer than that is
+    refused, unless the session becomes an ``extraordinaria`` with its reason.
+    """
     require_secretariat(actor)
     committee_session = lock_session(session, committee_session.id)
     require_open(committee_session, "modificar")
-    if data.kind is not committee_session.kind and committee_session.state is not SessionState.PROGRAMADA:
+    convened = committee_session.state is SessionState.CONVOCADA
+    becomes_extraordinary = (
+        convened and committee_session.kind is SessionKind.ORDINARIA and data.kind is SessionKind.EXTRAORDINARIA
+    )
+    if (
+        data.kind is not committee_session.kind
+        and committee_session.state is not SessionState.PROGRAMADA
+        and not becomes_extraordinary
+    ):
         raise ValidationFailed(
-            "Una sesión ya convocada no cambia de tipo; cancélela y programe otra.", fields={"kind": ["No se puede cambiar."]}
+            "Una sesión ya convocada no cambia de tipo (salvo una ordinaria que pasa a extraordinaria al moverla); "
+            "cancélela y programe otra.",
+            fields={"kind": ["No se puede cambiar."]},
         )
     if data.day.year != committee_session.year:
         raise ValidationFailed("Para otro año, programe una nueva sesión.", fields={"day": ["Debe quedar en el mismo año."]})
@@ -161,12 +180,47 @@ def update_session(
     if errors:
         raise ValidationFailed("Revise los campos marcados.", fields=errors)
     before = committee_session.snapshot()
+    old_day = local_date(committee_session.starts_at)
+    old_when = (committee_session.starts_at, committee_session.ends_at, committee_session.place, committee_session.virtual_link)
     _apply_session(committee_session, data, context)
+    moved = old_when != (
+        committee_session.starts_at,
+        committee_session.ends_at,
+        committee_session.place,
+        committee_session.virtual_link,
+    )
+    if becomes_extraordinary and not moved:
+        raise ValidationFailed(
+            "Una sesión ordinaria convocada pasa a extraordinaria solo al cambiar su fecha, hora o lugar.",
+            fields={"kind": ["No se puede cambiar."]},
+        )
+    minimum = context.rules.convocation_min_calendar_days
+    if convened and data.kind is SessionKind.ORDINARIA and data.day != old_day and (data.day - local_date(now)).days < minimum:
+        earliest = local_date(now) + timedelta(days=minimum)
+        message = (
+            f"La sesión ordinaria ya convocada no puede pasar al {data.day:%d/%m/%Y}: la nueva convocatoria saldría "
+            f"a más tardar hoy, {local_date(now):%d/%m/%Y}, con {(data.day - local_date(now)).days} días calendario de "
+            f"antelación, y una sesión ordinaria se convoca con al menos {minimum}. Elija una fecha a partir del "
+            f"{earliest:%d/%m/%Y}, o conviértala en sesión extraordinaria indicando quién la solicita y el motivo."
+        )
+        raise ValidationFailed(message, fields={"day": [f"Fecha a partir del {earliest:%d/%m/%Y}."]})
     committee_session.updated_at = now
-    if committee_session.snapshot() != before:
+    reconvene = convened and moved
+    if reconvene:
+        committee_session.state = SessionState.PROGRAMADA
+        committee_session.has_unsent_changes = True
+    elif committee_session.snapshot() != before:
         mark_changed(committee_session)
     session.flush()
-    audit_session(session, committee_session, actor, "modificar", before)
+    audit_session(
+        session,
+        committee_session,
+        actor,
+        "modificar",
+        before,
+        por_convocar=reconvene,
+        motivo_extraordinaria=committee_session.extraordinary_reason if becomes_extraordinary else None,
+    )
     return committee_session
 
 
@@ -210,7 +264,7 @@ def cancel_session(
     if was_convened:
         from committee.sessions.convocations import send_invitation
 
-        send_invitation(session, committee_session, actor=actor, context=context, now=now, note=cleaned, cancelled=True)
+        send_invitation(session, committee_session, actor=actor, context=context, now=now, note=None, cancelled=True)
     audit_session(session, committee_session, actor, "cancelar", before, motivo=cleaned)
     return committee_session
 

@@ -85,6 +85,12 @@ def test_secretariat_runs_the_session_members_vote_and_the_acta_draft_is_sent(
     )
     st.locator(item).get_by_role("button", name="Guardar deliberación").click()
     expect(st.get_by_role("status").filter(has_text="Deliberación guardada")).to_be_visible()
+    # The head of Salud must attend the voting of its initiative (seed Mesa §3): recorded as head.
+    expect(st.locator('[data-head="SAL"]')).to_have_attribute("data-head-present", "no")
+    st.locator('[data-head="SAL"]').get_by_role("button", name="Presente").click()
+    expect(st.get_by_role("status").filter(has_text="Jefe de dependencia registrado")).to_be_visible()
+    expect(st.locator('[data-head="SAL"]')).to_have_attribute("data-head-present", "si")
+    expect(st.locator('[data-attendee="Andrés Mejía Castro"]')).to_have_attribute("data-kind", "jefe")
     st.locator(item).get_by_role("button", name="Abrir votación").click()
     expect(st.get_by_role("status").filter(has_text="Votación abierta")).to_be_visible()
 

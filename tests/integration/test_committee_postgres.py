@@ -1,6 +1,6 @@
-"""The committee's periodic check (``committee.tick.tick``) on a real PostgreSQL server.
+"""The committee's periodic check (``committee.tick.tick``) and acta numbering on a real PostgreSQL server.
 
-Two checks at the same moment send each notice once; a check racing the secretariat's final version
+Two sessions closing at once get consecutive acta numbers; two checks at the same moment send each notice once; a check racing the secretariat's final version
 (``actas.finalize``) or its closing of a commitment (``commitments.close_commitment``) neither
 deadlocks nor applies anything twice; the audit chain stays intact. Each race runs its contenders in
 threads with their own application context, session and connection, released by a barrier; the
@@ -79,7 +79,7 @@ def test_two_checks_approve_an_acta_tacitly_once(pg_app, tmp_path):
     assert [a for r in reports for a in r.tacit] == [acta_id]
     assert sorted(r.total for r in reports) == [0, 1]
     sent = new_mails(tmp_path, already)
-    assert [subject(m) for m in sent] == ["Acta n.º 1 de 2026 aprobada: firma pendiente"]
+    assert [subject(m) for m in sent] == ["Acta N.º 1 de 2026 aprobada: firma pendiente"]
     assert sum(r.mails for r in reports) == 1
     with pg_app.app_context():
         acta = acta_row(acta_id)
@@ -187,12 +187,12 @@ def test_a_check_racing_the_final_version(pg_app, tmp_path, first):
     assert report.tacit == []
 
     sent = [subject(m) for m in new_mails(tmp_path, already)]
-    assert sent.count("Acta n.º 1 de 2026 aprobada: firma pendiente") == 1
+    assert sent.count("Acta N.º 1 de 2026 aprobada: firma pendiente") == 1
     with pg_app.app_context():
         acta = acta_row(acta_id)
         assert acta.state is ActaState.APROBADA and acta.approval is ActaApproval.VERSION_DEFINITIVA
         assert acta.approved_at == now and acta.current_version == 2
-        assert current_version(acta_id).kind is ActaVersionKind.DEFINITIVA
+        assert current_version(acta_id).kind is ActaVersionKind.APROBADA
         final_deadline = db.session.get(CommitteeDeadline, final_id)
         observations = db.session.get(CommitteeDeadline, observations_id)
         assert final_deadline is not None and observations is not None
@@ -286,9 +286,9 @@ def test_four_checks_over_several_actas_and_commitments_leave_the_audit_chain_in
     assert Counter(c for r in reports for c in r.overdue_commitments) == Counter(commitment_ids)
     sent = Counter(subject(m).split(":")[0].split(" — ")[0] for m in new_mails(tmp_path, already))
     assert sent == {
-        "Acta n.º 1 de 2026 aprobada": 1,
-        "Acta n.º 2 de 2026 aprobada": 1,
-        "Acta n.º 3 de 2026 aprobada": 1,
+        "Acta N.º 1 de 2026 aprobada": 1,
+        "Acta N.º 2 de 2026 aprobada": 1,
+        "Acta N.º 3 de 2026 aprobada": 1,
         "Compromiso vencido sin cumplir": 3,
     }
     assert sum(r.mails for r in reports) == 6
@@ -303,6 +303,29 @@ def test_four_checks_over_several_actas_and_commitments_leave_the_audit_chain_in
     result = pg_app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "Cadena de auditoría íntegra." in result.output
+
+
+def test_two_sessions_closing_at_once_get_consecutive_acta_numbers(pg_app):
+    with pg_app.app_context():
+        load_committee_demo(db.session, pg_app.config["PROFILE"])
+        db.session.commit()
+        first, second = held_session(date(2026, 3, 20)), held_session(date(2026, 3, 24))
+        db.session.remove()
+
+    def closing(held: Any) -> Callable[[], int]:
+        return lambda: (
+            actas.on_session_closed(
+                db.session, session_row(held.session_id), actor=user(SECRETARIAT), now=held.closed_at, context=context()
+            ).id
+        )
+
+    # the yearly counter's row lock (taken by its UPDATE) makes the second wait for the first's commit
+    results = race(pg_app, {"close-1": closing(first), "close-2": closing(second)})
+    assert all(isinstance(r, int) for r in results.values()), results
+    with pg_app.app_context():
+        titles = sorted(acta_row(acta_id).title for acta_id in results.values())
+        assert titles == ["Acta N.º 1 de 2026", "Acta N.º 2 de 2026"]
+        db.session.remove()
 
 
 # ---------------------------------------------------------------- helpers

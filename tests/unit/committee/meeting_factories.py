@@ -146,8 +146,10 @@ def held_session(
     return Held(session_id, initiative_ids, tuple(by_initiative[i] for i in initiative_ids), attendance, guest_ids)
 
 
-def open_vote(item_id: int, *, now: datetime = ROOM_NOW) -> None:
-    meeting.open_voting(db.session, item(item_id), actor=user(SECRETARIAT), now=now)
+def open_vote(item_id: int, *, now: datetime = ROOM_NOW, without_head: bool = True) -> None:
+    """Open the voting of an item; by default confirming, if need be, that the head of the initiative's
+    dependency is not in the room (the rule of the heads has its own tests)."""
+    meeting.open_voting(db.session, item(item_id), actor=user(SECRETARIAT), now=now, without_head=without_head)
     db.session.commit()
 
 

@@ -93,13 +93,21 @@ def test_the_draft_holds_the_facts_of_the_session(app) -> None:
         (version,) = versions(acta_id)
         assert version.kind is ActaVersionKind.BORRADOR
         body = version.body
-        assert body["title"] == "Acta n.º 1 de 2026"
+        assert body["title"] == "Acta N.º 1 de 2026" == acta.title
         assert body["committee"] == "Comité TIC Departamental"
         assert body["session_label"] == "Sesión ordinaria N.º 1 de 2026"
         assert body["date"] == "2026-03-20"
         assert body["opened_at"] == held.opened_at.isoformat() and body["closed_at"] == held.closed_at.isoformat()
-        # 4 voting members in person and one through a delegate: 5 of 7
-        assert body["quorum"] == {"voting_members": 7, "present_voting": 5, "has_quorum": True}
+        # 4 voting members in person and one through a delegate: 5 of 7 at the close; the quorum (4)
+        # was reached when the fourth voting member arrived, 3 minutes after the installation
+        assert body["quorum"] == {
+            "voting_members": 7,
+            "present_voting": 5,
+            "has_quorum": True,
+            "required": 4,
+            "reached_at": (held.opened_at + timedelta(minutes=3)).isoformat(),
+            "present_when_reached": 4,
+        }
         kinds = [(a["kind"], a["name"]) for a in body["attendees"]]
         assert [k for k, _ in kinds] == ["integrante"] * 6 + ["delegado", "invitado"]
         delegate = body["attendees"][6]
@@ -132,11 +140,14 @@ def test_the_draft_holds_the_facts_of_the_session(app) -> None:
         assert "Se prioriza la seguridad" in tie["casting"]
         quorum_item = items[1]
         assert quorum_item["votes"] is None and quorum_item["vote_detail"] == [] and quorum_item["notes"] == ""
-        # who signs: the members in person (the chair first) and the secretariat, not the delegate
+        # who signs: the members in person (the chair first), the delegate in the seat of the member it
+        # represented, and the secretariat
         positions = [s["position"] for s in body["signatories"]]
         assert positions[0].startswith("Secretario de las TIC")
-        assert positions[-1] == "Secretaría técnica del comité" and len(positions) == 6
-        assert "Enlace TIC de la Secretaría de Educación" not in positions
+        assert positions[-1] == "Secretaría técnica del comité" and len(positions) == 7
+        delegate_seat = next(s for s in body["signatories"] if s["name"] == "Pedro Delegado")
+        assert delegate_seat["position"].startswith("Profesional universitario, en representación de")
+        assert "Enlace TIC de la Secretaría de Educación" in (delegate_seat["represents"] or "")
         assert "se reunió el Comité TIC Departamental" in body["introduction"]
         assert "con quórum para deliberar y decidir" in body["introduction"]
         assert audit_actions("acta.") == ["acta.borrador"]
@@ -293,7 +304,8 @@ def test_tacit_approval_comes_strictly_after_the_deadline_and_once(app, tmp_path
         assert again.tacit == [] and again.missed == [] and again.mails == 0
         asked = [m for m in mails(tmp_path) if "firma pendiente" in subject(m)]
         assert len(asked) == 1
-        assert {a.username for a in asked[0]["to"].addresses} == {*APPROVERS, SECRETARIAT}
+        # the delegate came without an account: the member it represented is asked to sign in its seat
+        assert {a.username for a in asked[0]["to"].addresses} == {*APPROVERS, "integrante3", SECRETARIAT}
         assert audit_actions("acta.").count("acta.aprobacion_tacita") == 1
         with pytest.raises(WrongState, match="El plazo de observaciones venció el lunes, 6 de abril de 2026"):
             observe(acta_id, "integrante2", due + timedelta(seconds=1))
@@ -367,7 +379,7 @@ def test_observations_then_the_final_version(app, tmp_path) -> None:
             **texts(acta_id, closing="Se levantó la sesión. Firman los asistentes.", note="Versión definitiva"),
         )
         db.session.commit()
-        assert v3.number == 3 and v3.kind is ActaVersionKind.DEFINITIVA
+        assert v3.number == 3 and v3.kind is ActaVersionKind.APROBADA
         acta = acta_row(acta_id)
         assert acta.state is ActaState.APROBADA and acta.approval is ActaApproval.VERSION_DEFINITIVA
         assert acta.approved_at == bogota(2026, 4, 7, 15, 0) and acta.current_version == 3
@@ -450,7 +462,8 @@ def test_who_answers_the_draft(app, tmp_path) -> None:
         sent = next(m for m in mails(tmp_path) if subject(m).startswith("Proyecto de acta"))
         recipients = {a.username for a in sent["to"].addresses}
         assert SECRETARIAT not in recipients and {"integrante4", "control.interno", "secretario"} <= recipients
-        assert "se entenderá que el proyecto de acta fue aprobado" in sent.get_content()
+        body = sent.get_body(preferencelist=("plain",))  # the draft's PDF goes attached
+        assert body is not None and "se entenderá que el proyecto de acta fue aprobado" in body.get_content()
         for username in (SECRETARIAT, "enlace.salud"):
             with pytest.raises(NotAllowed):
                 approve(acta_id, username, bogota(2026, 3, 23, 11, 0))
@@ -482,12 +495,13 @@ def test_express_approval_then_every_signatory_signs(app, tmp_path) -> None:
         assert deadline_of(acta_id, DeadlineKind.OBSERVACIONES).outcome is DeadlineOutcome.CUMPLIDO
 
         with pytest.raises(NotAllowed):
-            actas.sign(db.session, acta_row(acta_id), actor=user("integrante3"), now=bogota(2026, 3, 25, 9, 0))
+            actas.sign(db.session, acta_row(acta_id), actor=user("integrante4"), now=bogota(2026, 3, 25, 9, 0))
         db.session.rollback()
-        signers = [*APPROVERS, SECRETARIAT]
+        # the delegate of integrante3 has no account: integrante3 signs in that seat
+        signers = [*APPROVERS, "integrante3", SECRETARIAT]
         for minute, username in enumerate(signers):
             page = actas.acta_page(db.session, acta_id)
-            assert page is not None and page.can_sign(actas.member_of(db.session, user(username)))
+            assert page is not None and page.can_sign(user(username))
             actas.sign(db.session, acta_row(acta_id), actor=user(username), now=bogota(2026, 3, 25, 9, minute))
             db.session.commit()
             if username != signers[-1]:
@@ -514,10 +528,10 @@ def test_the_acta_page_reads_everything_in_a_few_queries(app) -> None:
         assert [r.kind for r in page.responses] == [ActaResponseKind.OBSERVACIONES]
         assert [d.kind for d in page.open_deadlines] == [DeadlineKind.OBSERVACIONES, DeadlineKind.VERSION_DEFINITIVA]
         assert [d.kind for d in page.closed_deadlines] == [DeadlineKind.ENVIO_ACTA]
-        assert len(page.pending_signatories) == 6
+        assert len(page.pending_signatories) == 7
         assert page.can_respond(actas.member_of(db.session, user("integrante2")))
         assert not page.can_respond(actas.member_of(db.session, user(SECRETARIAT)))
-        assert not page.can_sign(actas.member_of(db.session, user("integrante2")))
+        assert not page.can_sign(user("integrante2"))
         assert actas.acta_page(db.session, 999_999) is None
 
         before = count_statements(lambda: actas.acta_page(db.session, acta_id))

@@ -149,6 +149,12 @@ def test_recording_a_commitment_checks_who_when_and_what(app) -> None:
             add(held.session_id, description="corto", due_date=date(2026, 3, 19), responsible_id=999_999, item_id=999_999)
         assert set(refused.value.fields) == {"description", "due_date", "responsible_id", "item_id"}
         db.session.rollback()
+        # a name too short is told so, not "hasta 200 caracteres"
+        for name, message in (("TI", "al menos 3 caracteres"), ("x" * 201, "hasta 200 caracteres")):
+            with pytest.raises(ValidationFailed) as named:
+                add(held.session_id, responsible_name=name)
+            assert message in named.value.fields["responsible_name"][0]
+            db.session.rollback()
         programmed = make_session(day=date(2026, 5, 4))
         with pytest.raises(WrongState, match="programada"):
             add(programmed)

@@ -205,17 +205,16 @@ def test_an_updated_convocation_keeps_the_uid_and_raises_the_sequence(app, tmp_p
             db.session, session_of(session_id), actor=st, data=changed, context=ctx, now=bogota(2026, 3, 18, 8, 0)
         )
         db.session.commit()
-        assert session_of(session_id).has_unsent_changes
+        # a new place: to be convened again (the day stays the one announced)
+        assert session_of(session_id).has_unsent_changes and session_of(session_id).state is SessionState.PROGRAMADA
         second = convene(session_id, bogota(2026, 3, 18, 8, 5))
         assert not session_of(session_id).has_unsent_changes
         # moving the session to the next day, one day ahead: that is a new date, refused for an ordinaria
         changed.day = date(2026, 3, 19)
-        sessions.update_session(
-            db.session, session_of(session_id), actor=st, data=changed, context=ctx, now=bogota(2026, 3, 18, 9, 0)
-        )
-        db.session.commit()
-        with pytest.raises(ValidationFailed, match="5 días calendario"):
-            convene(session_id, bogota(2026, 3, 18, 9, 5))
+        with pytest.raises(ValidationFailed, match="al menos 5"):
+            sessions.update_session(
+                db.session, session_of(session_id), actor=st, data=changed, context=ctx, now=bogota(2026, 3, 18, 9, 0)
+            )
         db.session.rollback()
         changed.day = date(2026, 3, 27)
         sessions.update_session(

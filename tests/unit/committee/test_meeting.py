@@ -37,6 +37,9 @@ from tests.unit.committee.meeting_factories import (
     vote,
 )
 
+#: the reason a casting decision needs (SPEC §6)
+REASON = "Prioridad del plan de desarrollo."
+
 
 def quorum_of(session_id: int) -> meeting.QuorumStatus:
     return meeting.quorum(db.session, committee_session(session_id))
@@ -69,7 +72,7 @@ def record(session_id: int, kind: AttendanceKind, **kwargs: Any) -> int:
 # ---------------------------------------------------------------- installing
 
 
-def test_only_the_secretariat_installs_a_convened_session_on_its_day(app) -> None:
+def test_only_the_secretariat_installs_a_convened_session_from_30_minutes_before_its_start(app) -> None:
     with app.app_context():
         nine_voting_members()
         session_id = make_session()
@@ -87,12 +90,15 @@ def test_only_the_secretariat_installs_a_convened_session_on_its_day(app) -> Non
         with pytest.raises(WrongState, match="registrar asistencia"):
             record(session_id, AttendanceKind.INTEGRANTE, member_id=member_id("secretario"), now=ROOM_NOW)
         db.session.rollback()
-        # 8:00 in Bogotá is already the session's day
-        meeting.open_session(db.session, committee_session(session_id), actor=st, now=ROOM_NOW - timedelta(hours=1))
+        # 8:00 in Bogotá is the session's day, but an hour before its start: too early
+        with pytest.raises(WrongState, match="se instala desde las 8:30"):
+            meeting.open_session(db.session, committee_session(session_id), actor=st, now=ROOM_NOW - timedelta(hours=1))
+        db.session.rollback()
+        meeting.open_session(db.session, committee_session(session_id), actor=st, now=ROOM_NOW - timedelta(minutes=20))
         db.session.commit()
         installed = committee_session(session_id)
         assert installed.state is SessionState.EN_CURSO
-        assert installed.opened_at == ROOM_NOW - timedelta(hours=1)
+        assert installed.opened_at == ROOM_NOW - timedelta(minutes=20)
         assert "sesion.instalar" in session_actions(session_id)
         with pytest.raises(WrongState, match="en curso"):
             meeting.open_session(db.session, committee_session(session_id), actor=st, now=ROOM_NOW)
@@ -465,7 +471,7 @@ def test_the_chair_breaks_a_tie_and_only_a_tie(app) -> None:
         assert "voto.dirimente" in session_actions(held.session_id)
         with pytest.raises(WrongState, match="ya se dirimió"):
             meeting.cast_deciding_vote(
-                db.session, item(item_id), actor=user("secretario"), decision=ItemOutcome.APROBADA, note=None, now=at(14)
+                db.session, item(item_id), actor=user("secretario"), decision=ItemOutcome.APROBADA, note=REASON, now=at(14)
             )
         db.session.rollback()
 
@@ -477,7 +483,7 @@ def test_the_chair_breaks_a_tie_and_only_a_tie(app) -> None:
         close_vote(other, now=at(22))
         with pytest.raises(WrongState, match="no terminó en empate"):
             meeting.cast_deciding_vote(
-                db.session, item(other), actor=user("secretario"), decision=ItemOutcome.RECHAZADA, note=None, now=at(23)
+                db.session, item(other), actor=user("secretario"), decision=ItemOutcome.RECHAZADA, note=REASON, now=at(23)
             )
 
 
@@ -502,7 +508,7 @@ def test_closing_waits_for_open_votings_and_ties_and_defers_what_was_not_treated
             meeting.close_session(db.session, committee_session(held.session_id), actor=st, now=at(60))
         db.session.rollback()
         meeting.cast_deciding_vote(
-            db.session, item(held.items[0]), actor=user("secretario"), decision=ItemOutcome.APROBADA, note=None, now=at(13)
+            db.session, item(held.items[0]), actor=user("secretario"), decision=ItemOutcome.APROBADA, note=REASON, now=at(13)
         )
         db.session.commit()
         with pytest.raises(NotAllowed):

@@ -184,7 +184,11 @@ def test_a_whole_session_through_the_api(app: Flask, api: Api) -> None:
     notes = "La Secretaría de Salud presentó la iniciativa; se discutió su costo y su alineación con el PETI."
     assert item_of(ok(api(ST, "PUT", f"{base}/items/{sal}/notes", json={"notes": notes})), sal)["notes"] == notes
     problem(api("integrante1", "POST", f"{base}/items/{sal}/voting"), 403)
-    assert item_of(ok(api(ST, "POST", f"{base}/items/{sal}/voting")), sal)["voting_open"] is True
+    # the head of Salud (a seat of the committee here) is not in the room: voting needs the confirmation
+    head = problem(api(ST, "POST", f"{base}/items/{sal}/voting"), 409)
+    assert "debe asistir a la votación" in head["detail"]
+    confirmed = item_of(ok(api(ST, "POST", f"{base}/items/{sal}/voting", json={"without_head": True})), sal)
+    assert confirmed["voting_open"] is True and confirmed["head_absence_confirmed_at"] is not None
     problem(api(ST, "POST", f"{base}/items/{hac}/voting"), 409)  # one voting at a time
     for username in ("secretario", "integrante1", "integrante2"):
         ok(api(username, "POST", f"{base}/items/{sal}/votes", json={"choice": "a_favor"}))
@@ -228,7 +232,7 @@ def test_a_whole_session_through_the_api(app: Flask, api: Api) -> None:
     problem(api("integrante1", "POST", f"{base}/items/{sal}/votes", json={"choice": "en_contra"}), 409)
 
     # Hacienda: a tie, broken by the chair alone.
-    ok(api(ST, "POST", f"{base}/items/{hac}/voting"))
+    ok(api(ST, "POST", f"{base}/items/{hac}/voting", json={"without_head": True}))
     for username, choice in (
         ("secretario", "a_favor"),
         ("integrante1", "a_favor"),
@@ -344,13 +348,16 @@ def test_a_whole_session_through_the_api(app: Flask, api: Api) -> None:
     final = text | {"introduction": "Introducción definitiva.", "note": "Versión definitiva con el costo total."}
     acta = ok(api(ST, "POST", f"{ROOM}/actas/{acta_id}/final", json=final))
     assert acta["state"] == "aprobada" and acta["approval"] == "version_definitiva" and acta["approved_at"] is not None
-    assert [(v["number"], v["kind"]) for v in acta["versions"]] == [(1, "borrador"), (2, "borrador"), (3, "definitiva")]
+    assert [(v["number"], v["kind"]) for v in acta["versions"]] == [(1, "borrador"), (2, "borrador"), (3, "aprobada")]
+    assert acta["versions"][2]["approval"]["kind"] == "version_definitiva"
     problem(api("integrante5", "POST", f"{ROOM}/actas/{acta_id}/signatures"), 403)  # did not attend
-    for username in (*IN_PERSON, ST):
+    # the delegate of integrante4 came without an account: integrante4 signs in that seat
+    for username in (*IN_PERSON, DELEGATED, ST):
         acta = ok(api(username, "POST", f"{ROOM}/actas/{acta_id}/signatures"), 201)
     assert acta["state"] == "suscrita" and acta["signed_at"] is not None
-    assert {s["member"] for s in acta["signatures"]} == {*IN_PERSON, ST}
+    assert {s["member"] for s in acta["signatures"]} == {*IN_PERSON, DELEGATED, ST}
     assert {s["version_number"] for s in acta["signatures"]} == {3}
+    assert {s["version_sha256"] for s in acta["signatures"]} == {acta["versions"][2]["sha256"]}
     problem(api("secretario", "POST", f"{ROOM}/actas/{acta_id}/signatures"), 409)
     assert ok(api("control.interno", "GET", f"{ROOM}/actas/{acta_id}")) == acta
 
@@ -477,7 +484,7 @@ def test_errors_are_problem_json_with_the_right_status(app: Flask, api: Api) -> 
     # 400 for a vote choice outside the enum, once the voting is open
     for username in ("secretario", "integrante1", "integrante2", "seguridad", "integrante3"):
         ok(api(ST, "POST", f"{base}/attendance", json={"kind": "integrante", "member_id": today.members[username]}), 201)
-    ok(api(ST, "POST", f"{base}/items/{sal}/voting"))
+    ok(api(ST, "POST", f"{base}/items/{sal}/voting", json={"without_head": True}))
     assert "choice" in problem(api("integrante1", "POST", f"{base}/items/{sal}/votes", json={"choice": "si"}), 400)["errors"]
     # a member who did not come may not vote; a non-voting member neither
     problem(api("integrante5", "POST", f"{base}/items/{sal}/votes", json={"choice": "a_favor"}), 409)
@@ -521,7 +528,7 @@ def test_the_openapi_document_lists_the_room_paths(app: Flask) -> None:
     if "$ref" in schema:
         schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
     assert schema["properties"]["communication_base64"]["format"] == "byte"
-    assert schema["properties"]["kind"]["enum"] == ["integrante", "delegado", "invitado"]
+    assert schema["properties"]["kind"]["enum"] == ["integrante", "delegado", "invitado", "jefe"]
 
 
 def test_the_draft_acta_names_the_profile_committee(app: Flask, api: Api) -> None:

@@ -86,7 +86,7 @@ def running(app: Flask, present: tuple[str, ...] = IN_PERSON, initiatives: tuple
 
 def open_and_vote(app: Flask, item_id: int, votes: dict[str, VoteChoice]) -> None:
     with app.app_context():
-        meeting.open_voting(db.session, item(item_id), actor=user(ST), now=utcnow())
+        meeting.open_voting(db.session, item(item_id), actor=user(ST), now=utcnow(), without_head=True)
         db.session.commit()
         for username, choice in votes.items():
             meeting.cast_vote(db.session, item(item_id), actor=user(username), choice=choice, now=utcnow())
@@ -197,7 +197,12 @@ def test_the_secretariat_runs_the_session_and_members_vote_through_the_forms(app
     assert st.post(f"{base}/puntos/{sal}/deliberacion", {"notes": notes}).status_code == 303
     page = st.page(url)
     assert "Deliberación guardada." in page and notes in page
-    assert st.post(f"{base}/puntos/{sal}/votacion/abrir").status_code == 303
+    # the head of Salud is not in the room: the form asks for the confirmation, and the flash says why
+    page = st.page(url)
+    assert "Confirmo que se vota sin la presencia del jefe de Secretaría de Salud" in page
+    assert st.post(f"{base}/puntos/{sal}/votacion/abrir", back_to=url).status_code == 303
+    assert "debe asistir a la votación" in st.page(url)
+    assert st.post(f"{base}/puntos/{sal}/votacion/abrir", {"without_head": "y"}).status_code == 303
     assert "Votación abierta." in st.page(url)
 
     for username in ("integrante1", "integrante2", "secretario"):
