@@ -191,6 +191,7 @@ def _spec(job: ProvisioningJob) -> AccountSpec:
         position=account.get("position"),
         dependency_code=account.get("dependency_code"),
         document=account.get("document"),
+        origin=job.request.number,
     )
 
 

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import Dependency, User
 from tests.fixtures.services import Redis, Slapd
 from tests.fixtures.stack import wait_until
+from tests.unit.tickets.factories import directory
 from tickets import provisioning
 from tickets.models import AccessRequest, DocumentType, LinkType, RequestAction, RequestForm, RequestState, TargetSystem
 from tickets.provisioning_models import JobState, ProvisioningAttempt, ProvisioningJob
@@ -79,7 +80,7 @@ def approve(
             roles_to_remove=roles_to_remove or [],
         )
         request = create_draft(db.session, actor=_user("enlace.salud"), data=data, email_domain=DOMAIN, today=date.today())
-        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow())
+        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow(), directory=directory())
         db.session.commit()
         for approver in CHAIN[form]:
             decide_step(db.session, request, actor=_user(approver), decision=Decision.APROBAR, comment=None, now=utcnow())
