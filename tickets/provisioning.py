@@ -292,7 +292,8 @@ def run_claimed_job(
 
 
 def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
-    """Out of attempts (or refused): the job becomes a task for the service desk, never dropped."""
+    """Out of attempts (or refused): the job becomes a task for the service desk, never dropped;
+    whoever filed the request is told why."""
     from portal.mail import send_after_commit
 
     job.state = JobState.FALLIDO
@@ -312,6 +313,9 @@ def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
                 context={"number": job.request.number, "request_id": job.request_id, "error": job.last_error},
             ),
         )
+    from tickets.services.execution import notify_provisioning_failed
+
+    notify_provisioning_failed(session, job.request, job.last_error)
 
 
 def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> bool:

@@ -43,6 +43,7 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
+from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, queue_query, queues_for
 from tickets.routing import step_routing
 from tickets.services.common import load_request_page
@@ -212,6 +213,12 @@ def detail(request_id: int):  # type: ignore[no-untyped-def]
     actions = available_actions(db.session, current_user, access_request, today, routing=routing)
     staff = is_staff(current_user)
     comments = [c for c in access_request.comments if staff or not c.is_internal]
+    jobs = db.session.execute(
+        select(ProvisioningJob).where(ProvisioningJob.request_id == access_request.id).order_by(ProvisioningJob.id)
+    ).scalars()
+    tasks = db.session.execute(
+        select(ManualTask).where(ManualTask.request_id == access_request.id).order_by(ManualTask.id)
+    ).scalars()
     from sla.services import request_sla_summary
 
     return render_template(
@@ -222,6 +229,8 @@ def detail(request_id: int):  # type: ignore[no-untyped-def]
         chain=chain,
         current=current,
         routing=routing,
+        jobs=list(jobs),
+        tasks=list(tasks),
         comments=comments,
         decision_form=DecisionForm(),
         exception_form=ExceptionForm(),
@@ -429,11 +438,19 @@ def queue():  # type: ignore[no-untyped-def]
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
     page = paginate(query, per_page=per_page)
+    failed = set(
+        db.session.execute(
+            select(ProvisioningJob.request_id).where(
+                ProvisioningJob.request_id.in_([r.id for r in page.items]), ProvisioningJob.state == JobState.FALLIDO
+            )
+        ).scalars()
+    )
     dependencies = db.session.execute(select(Dependency).order_by(Dependency.name)).scalars().all()
     systems = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
     return render_template(
         "tickets/queue.html",
         page=page,
+        failed=failed,
         queues=available,
         selected=selected,
         filters=filters,
