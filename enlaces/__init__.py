@@ -11,13 +11,15 @@ def init_app(app: Flask) -> None:
     """Register the designations' tables, pages, API, menu entry and demo data."""
     from flask_babel import lazy_gettext as _l
 
-    from enlaces import api, models  # noqa: F401  (the tables; the API blueprint registers itself)
+    from enlaces import api, models, tasks  # noqa: F401  (the tables, the API blueprint, the daily task)
+    from enlaces.cli import enlaces_cli
     from enlaces.demo import load_demo
     from enlaces.views import bp
     from portal.roles import Role
     from portal.shell import NavItem, add_demo_loader, add_nav_items
 
     app.register_blueprint(bp)
+    app.cli.add_command(enlaces_cli)
     add_nav_items(
         app,
         NavItem(

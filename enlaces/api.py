@@ -31,6 +31,13 @@ class DesignationInputSchema(Schema):
     act_number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     act_date = fields.Date(required=True)
     effective_date = fields.Date(required=True)
+    replaces = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The designation in force the client saw (null: none). If another one was registered "
+            "meanwhile the request gets 409."
+        },
+    )
 
 
 class ActFileSchema(Schema):
@@ -113,7 +120,8 @@ def create_designation(data: dict[str, Any], files: dict[str, Any], dependency_i
         abort(403)
     upload = files["act_file"]
     checked = check_upload(upload.filename or "acto.pdf", upload.read())
-    person = designations.resolve_person(db.session, data["person"], Directory(DirectorySettings.from_config(current_app.config)))
+    directory = Directory(DirectorySettings.from_config(current_app.config))
+    person = designations.resolve_person(db.session, data["person"], directory)
     designation = designations.designate(
         db.session,
         actor=current_user,
@@ -123,6 +131,8 @@ def create_designation(data: dict[str, Any], files: dict[str, Any], dependency_i
         act_file=checked,
         email_domain=current_app.config["PROFILE"].email_domain,
         now=utcnow(),
+        directory=directory,
+        seen_current_id=data["replaces"] if "replaces" in data else ...,
     )
     db.session.commit()
     return designation

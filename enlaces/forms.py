@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +29,8 @@ class DesignationForm(FlaskForm):
     act_date = DateField(_l("Fecha del acto"), validators=[DataRequired(_l("Indique la fecha del acto."))])
     effective_date = DateField(_l("Rige a partir de"), validators=[DataRequired(_l("Indique desde cuándo rige."))])
     act_file = FileField(_l("Acto en PDF (máximo 10 MB)"), validators=[FileRequired(_l("Adjunte el acto en PDF."))])
+    #: the designation in force when the page was shown: another one registered meanwhile makes this one stale
+    seen_current = HiddenField()
 
 
 class RevocationForm(FlaskForm):

@@ -25,13 +25,17 @@ from portal.models import Dependency, User, enum_column
 
 
 class DesignationStatus(StrEnum):
+    #: registered with a future "rige a partir de": the daily task applies it on that date
+    PROGRAMADA = "programada"
     VIGENTE = "vigente"
     REEMPLAZADA = "reemplazada"
     REVOCADA = "revocada"
 
     @property
     def label(self) -> str:
-        return {"vigente": "Vigente", "reemplazada": "Reemplazada", "revocada": "Revocada"}[self.value]
+        return {"programada": "Programada", "vigente": "Vigente", "reemplazada": "Reemplazada", "revocada": "Revocada"}[
+            self.value
+        ]
 
 
 class ActType(StrEnum):
@@ -51,7 +55,8 @@ class ActType(StrEnum):
 class Designation(db.Model):  # type: ignore[name-defined,misc]
     """An enlace TIC (or CIO) designated by administrative act (SPEC §2, seed PR-M2-P6-01 §5.1).
 
-    At most one ``vigente`` per dependency, guaranteed by a partial unique index. Never deleted.
+    At most one ``vigente`` and one ``programada`` per dependency, guaranteed by partial unique
+    indexes. Never deleted.
     """
 
     __tablename__ = "designations"
@@ -63,7 +68,14 @@ class Designation(db.Model):  # type: ignore[name-defined,misc]
             postgresql_where=text("status = 'vigente'"),
             sqlite_where=text("status = 'vigente'"),
         ),
-        CheckConstraint("(status = 'vigente') OR (end_date IS NOT NULL)", name="ended_has_end_date"),
+        Index(
+            "uq_designations_one_programada",
+            "dependency_id",
+            unique=True,
+            postgresql_where=text("status = 'programada'"),
+            sqlite_where=text("status = 'programada'"),
+        ),
+        CheckConstraint("(status IN ('vigente', 'programada')) OR (end_date IS NOT NULL)", name="ended_has_end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +115,8 @@ class Handover(db.Model):  # type: ignore[name-defined,misc]
     dependency_id: Mapped[int] = mapped_column(ForeignKey("dependencies.id"), index=True)
     designation_id: Mapped[int] = mapped_column(ForeignKey("designations.id"), unique=True)
     previous_designation_id: Mapped[int | None] = mapped_column(ForeignKey("designations.id"))
+    #: the FO-M11-P2-13 that removes the outgoing enlace's groups: the handover closes once it is resolved
+    removal_request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
     #: [{"key", "label", "done", "note"}]
     checklist: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     is_completed: Mapped[bool] = mapped_column(default=False, server_default=false())

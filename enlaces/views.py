@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from types import EllipsisType
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -26,6 +27,13 @@ from portal.uploads import check_upload
 bp = Blueprint("designations", __name__, template_folder="templates")
 
 
+def _seen_current(value: str | None) -> int | EllipsisType | None:
+    """The designation in force the page showed: its id, "" for none; absent, not stated."""
+    if value is None:
+        return ...
+    return int(value) if value.isdigit() else None
+
+
 def _dependency(dependency_id: int) -> Dependency:
     dependency = db.get_or_404(Dependency, dependency_id)
     if not permissions.can_view_designations(current_user, dependency):
@@ -47,9 +55,8 @@ def designation_page(dependency_id: int):  # type: ignore[no-untyped-def]
             upload = form.act_file.data
             try:
                 checked = check_upload(upload.filename or "acto.pdf", upload.read())
-                person = designations.resolve_person(
-                    db.session, form.person.data or "", Directory(DirectorySettings.from_config(current_app.config))
-                )
+                directory = Directory(DirectorySettings.from_config(current_app.config))
+                person = designations.resolve_person(db.session, form.person.data or "", directory)
                 designations.designate(
                     db.session,
                     actor=current_user,
@@ -61,6 +68,8 @@ def designation_page(dependency_id: int):  # type: ignore[no-untyped-def]
                     act_file=checked,
                     email_domain=current_app.config["PROFILE"].email_domain,
                     now=utcnow(),
+                    directory=directory,
+                    seen_current_id=_seen_current(form.seen_current.data),
                 )
             except DomainError as exc:
                 db.session.rollback()
@@ -88,6 +97,9 @@ def designation_page(dependency_id: int):  # type: ignore[no-untyped-def]
         .scalars()
         .all()
     )
+    if not form.is_submitted():
+        current = designations.vigente(db.session, dependency.id)
+        form.seen_current.data = str(current.id) if current else ""
     return render_template(
         "enlaces/designations.html",
         dependency=dependency,
@@ -156,7 +168,8 @@ def handover_page(handover_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("Transferencia de conocimiento completada."), "success")
             return redirect(url_for("designations.handover_page", handover_id=handover.id), code=303)
-    return render_template("enlaces/handover.html", handover=handover, may_complete=may_complete), status
+    pending = designations.removal_pending(db.session, handover)
+    return render_template("enlaces/handover.html", handover=handover, may_complete=may_complete, pending=pending), status
 
 
 @bp.get("/enlaces/cobertura")

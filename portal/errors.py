@@ -2,7 +2,10 @@
 
 Services raise ``NotAllowed`` (403), ``WrongState`` (409) or ``ValidationFailed`` (422). The API
 (paths under ``/api/``) answers every error as ``application/problem+json`` (RFC 9457); the web UI
-shows a Spanish page, or for a refused form action a flash message and a redirect back.
+shows a Spanish page, or for a refused form action a flash message and a redirect back. A unique
+constraint that a concurrent request won (``IntegrityError``) is a 409 like any stale action; the
+session is rolled back first, so nothing after the error (the response hooks) meets a failed
+transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -175,9 +178,26 @@ def error_page(status: int, detail: str | None = None) -> tuple[str, int]:
     )
 
 
+#: the 409 of a unique constraint a concurrent request won
+CONCURRENT_CHANGE = "Otra persona registró lo mismo al mismo tiempo; recargue la página y revise antes de intentarlo de nuevo."
+
+
+def _rollback() -> None:
+    from portal.extensions import db
+
+    db.session.rollback()
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError) -> Any:
+        _rollback()
+        app.logger.info("unique constraint lost to a concurrent request: %s", exc.orig)
+        return handle_domain_error(WrongState(CONCURRENT_CHANGE))
+
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError) -> Any:
+        _rollback()
         if is_api_request():
             fields = exc.fields or None
             return problem(exc.status, exc.message, title=exc.title, errors=fields)

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from portal.shell import NavItem, add_nav_items
     from sla import api, models, tasks  # noqa: F401  (the tables, the API blueprints, the tick)
     from sla.cli import report_cli, sla_cli
-    from sla.permissions import REPORT_ROLES, SETTINGS_ROLES
+    from sla.permissions import REPORT_ROLES, SETTINGS_READERS
     from sla.views import bp
 
     app.register_blueprint(bp)
@@ -22,6 +22,6 @@ def init_app(app: Flask) -> None:
     add_nav_items(
         app,
         NavItem("sla.reports", _l("Informes ANS"), REPORT_ROLES, order=140),
-        NavItem("sla.targets", _l("Metas ANS"), SETTINGS_ROLES, order=150),
-        NavItem("sla.calendar", _l("Calendario"), SETTINGS_ROLES, order=160),
+        NavItem("sla.targets", _l("Metas ANS"), SETTINGS_READERS, order=150),
+        NavItem("sla.calendar", _l("Calendario"), SETTINGS_READERS, order=160),
     )

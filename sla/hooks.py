@@ -9,7 +9,8 @@ calendar revision, the request's timers and steps, the targets when a timer star
 The rules (SPEC §5):
 
 - ``atencion`` runs from radicada to the first decision on a step (or the Secretario's
-  exception) or the first comment of the staff;
+  exception) or the first comment the requester can read from the service desk or an approver
+  (an internal note, or anything from Control Interno, attends nobody);
 - ``solucion`` runs from radicada to resuelta, paused while the request is ``devuelta``, resumed
   when it is filed again (its thresholds pushed by the business time it stood still);
 - one ``paso`` timer per approval step, from the moment the step becomes current to its decision.
@@ -72,7 +73,8 @@ def on_returned(session: DbSession, request: AccessRequest, now: datetime) -> No
 
 
 def on_comment_by_staff(session: DbSession, request: AccessRequest, now: datetime) -> None:
-    """A staff member answered the requester: the first such comment stops ``atencion``."""
+    """The service desk or an approver answered the requester (``tickets.services.filing.add_comment``
+    decides which comments count): the first such comment stops ``atencion``."""
     if request.state is RequestState.BORRADOR:
         return
     timers = _timers(session, request)

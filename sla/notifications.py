@@ -1,16 +1,18 @@
 """Who hears about a timer crossing a threshold, and the e-mails they get (SPEC §5).
 
 - 75 % (``aviso``): whoever must act. For a step, the people who may decide it now
-  (``tickets.services.decisions.step_deciders``: holders of the step's role for the request's
-  dependency and their delegates); for ``atencion`` and ``solucion``, the service desk (``agente``),
+  (``tickets.routing``: the holders of the step's role not excluded by the request, their
+  delegates — so during a delegation the delegate gets it with a copy to the delegator —, or
+  the secretario by suplencia); for ``atencion`` and ``solucion``, the service desk (``agente``),
   which owns the queue from reception to resolution (the approvers get their own step warnings).
 - 100 % (``incumplimiento``): the same people, and the breach is escalated to every ``aprobador``.
 - 150 % (``escalamiento``): every ``secretario``.
 
 The requester is never among the recipients of a step notice (nobody decides a step of a request
-they filed). One e-mail goes to each set of recipients per level and tick, listing its requests:
-a decider with twenty overdue steps gets one message, not twenty. Recipients are resolved once
-per (level, step kind, dependency, requester) in a tick, so a tick costs a few queries however
+they filed), nor anyone else the request excludes from deciding it. One e-mail goes to each set of
+recipients per level and tick, listing its requests: a decider with twenty overdue steps gets one
+message, not twenty. The candidates of a step kind are loaded once per (kind, dependency) and the
+requests and steps of the claimed notices in two queries, so a tick costs a few queries however
 many notices it sends.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -28,6 +31,9 @@ from portal.models import Dependency, RoleAssignment, User
 from portal.roles import Role
 from sla.models import NoticeLevel, SlaMetric, SlaTimer
 from tickets.models import AccessRequest, ApprovalStep, StepKind
+
+if TYPE_CHECKING:
+    from tickets.routing import Candidates, Conflicts
 
 #: how many requests one e-mail lists; the rest are counted and found in the ANS report
 MAX_LISTED = 50
@@ -45,6 +51,7 @@ class StepInfo:
     kind: StepKind
     dependency_id: int
     requester_id: int
+    request_id: int
 
 
 def local_text(instant: datetime) -> str:
@@ -60,7 +67,9 @@ class Recipients:
         self.session = session
         self.today = today
         self._roles: dict[Role, list[Person]] = {}
-        self._deciders: dict[tuple[StepKind, int], list[Person]] = {}
+        self._candidates: dict[tuple[StepKind, int], Candidates] = {}
+        self._conflicts: dict[int, Conflicts] = {}
+        self._deciders: dict[int, list[Person]] = {}
 
     def with_role(self, role: Role) -> list[Person]:
         if role not in self._roles:
@@ -74,19 +83,34 @@ class Recipients:
             self._roles[role] = [Person(r.id, r.username, r.email) for r in rows]
         return self._roles[role]
 
-    def deciders(self, step_id: int, info: StepInfo) -> list[Person]:
-        """Who may decide a step today: the same for every step of a kind in a dependency."""
-        from tickets.services.decisions import step_deciders
+    def prefetch(self, request_ids: set[int]) -> None:
+        """Load the requests of the claimed step notices and their steps, two queries in all."""
+        from tickets.routing import conflicts_of
 
-        key = (info.kind, info.dependency_id)
-        if key not in self._deciders:
-            # step_deciders reads the step's kind and the request's dependency only: transient
-            # stand-ins spare loading a request and a step
-            request = AccessRequest(dependency_id=info.dependency_id, requester_id=info.requester_id)
-            step = ApprovalStep(id=step_id, kind=info.kind)
-            people = {p.id: p for p, _principal in step_deciders(self.session, request, step, self.today) if p.email}
-            self._deciders[key] = [Person(p.id, p.username, p.email or "") for p in people.values()]
-        return self._deciders[key]
+        wanted = sorted(request_ids - set(self._conflicts))
+        if not wanted:
+            return
+        requests = self.session.execute(select(AccessRequest).where(AccessRequest.id.in_(wanted))).scalars().all()
+        steps: dict[int, list[ApprovalStep]] = {}
+        for step in self.session.execute(select(ApprovalStep).where(ApprovalStep.request_id.in_(wanted))).scalars():
+            steps.setdefault(step.request_id, []).append(step)
+        for request in requests:
+            self._conflicts[request.id] = conflicts_of(request, steps.get(request.id, []))
+
+    def deciders(self, step_id: int, info: StepInfo) -> list[Person]:
+        """Who may decide the step today (``tickets.routing``), with the request's own exclusions."""
+        from tickets.routing import load_candidates, route
+
+        if step_id not in self._deciders:
+            key = (info.kind, info.dependency_id)
+            if key not in self._candidates:
+                self._candidates[key] = load_candidates(self.session, info.kind, info.dependency_id, self.today)
+            self.prefetch({info.request_id})
+            routing = route(self._candidates[key], self._conflicts[info.request_id])
+            self._deciders[step_id] = [
+                Person(d.person.id, d.person.username, d.person.email) for d in routing.deciders if d.person.email
+            ]
+        return self._deciders[step_id]
 
     def resolve(self, level: NoticeLevel, step_id: int | None, info: StepInfo | None) -> tuple[Person, ...]:
         """The recipients of a notice: see the module's rules."""

@@ -9,6 +9,8 @@ from portal.roles import Role
 REPORT_ROLES = frozenset({Role.SECRETARIO, Role.APROBADOR, Role.CONTROL_INTERNO, Role.ADMIN})
 #: Calendars and ANS targets are configuration (SPEC §1: admin).
 SETTINGS_ROLES = frozenset({Role.ADMIN})
+#: Control Interno reads every configuration page, without changing anything (SPEC §1).
+SETTINGS_READERS = SETTINGS_ROLES | {Role.CONTROL_INTERNO}
 
 
 def can_view_reports(user: User) -> bool:

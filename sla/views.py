@@ -24,7 +24,7 @@ from sla.charts import Bar, bar_chart
 from sla.exports import es_number, es_percent, report_code, report_pdf, report_xlsx
 from sla.forms import DayOffForm, DeleteForm, HalfDayForm, ReportFilterForm, ResetTargetForm, TargetForm
 from sla.models import CalendarDayOff, CalendarHalfDay, SlaMetric
-from sla.permissions import REPORT_ROLES, SETTINGS_ROLES
+from sla.permissions import REPORT_ROLES, SETTINGS_READERS, SETTINGS_ROLES, can_manage_settings
 from sla.reports.assembly import AnsReport, GroupRow, build_report
 from sla.reports.queries import ReportFilters
 from tickets.models import FORM_ACTIONS, Priority
@@ -148,7 +148,7 @@ def reports_pdf():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/metas")
-@roles_required(*SETTINGS_ROLES)
+@roles_required(*SETTINGS_READERS)
 def targets():  # type: ignore[no-untyped-def]
     table = services.target_table(db.session)
     by_key: dict[Any, dict[SlaMetric, services.TargetRow]] = {}
@@ -162,7 +162,12 @@ def targets():  # type: ignore[no-untyped-def]
     ]
     placeholders = sum(1 for t in table if t.is_placeholder)
     return render_template(
-        "sla/targets.html", rows=rows, metrics=list(SlaMetric), placeholders=placeholders, note=services.PLACEHOLDER_NOTE
+        "sla/targets.html",
+        rows=rows,
+        metrics=list(SlaMetric),
+        placeholders=placeholders,
+        note=services.PLACEHOLDER_NOTE,
+        can_edit=can_manage_settings(current_user),
     )
 
 
@@ -241,6 +246,7 @@ def _calendar_page(year: int, day_form: DayOffForm, half_form: HalfDayForm, stat
         day_form=day_form,
         half_form=half_form,
         delete_form=DeleteForm(),
+        can_edit=can_manage_settings(current_user),
     ), status
 
 
@@ -255,7 +261,7 @@ def _year() -> int:
 
 
 @bp.get("/calendario")
-@roles_required(*SETTINGS_ROLES)
+@roles_required(*SETTINGS_READERS)
 def calendar():  # type: ignore[no-untyped-def]
     return _calendar_page(_year(), DayOffForm(prefix="dia"), HalfDayForm(prefix="jornada"))
 

@@ -17,11 +17,12 @@ def init_app(app: Flask) -> None:
     from tickets.admin_views import bp as admin_bp
     from tickets.cli import COMMAND_GROUPS
     from tickets.dashboard import PANELS
+    from tickets.delegation_views import bp as delegations_bp
     from tickets.demo import load_demo
     from tickets.desk_views import bp as desk_bp
     from tickets.views import bp
 
-    for blueprint in (bp, admin_bp, desk_bp):
+    for blueprint in (bp, admin_bp, desk_bp, delegations_bp):
         app.register_blueprint(blueprint)
     from portal.health import add_queue_probe
     from tickets.provisioning import oldest_pending_job_at
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
     add_nav_items(
         app,
         NavItem("tickets.queue", _l("Solicitudes"), requesters, order=10),
-        NavItem("tickets.delegations", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR}), order=20),
+        NavItem("delegations.page", _l("Delegaciones"), frozenset({Role.JEFE, Role.SEGURIDAD, Role.APROBADOR}), order=20),
         NavItem(
             "desk.jobs",
             _l("Aprovisionamiento"),
@@ -43,8 +44,8 @@ def init_app(app: Flask) -> None:
             order=60,
         ),
         NavItem("desk.tasks", _l("Tareas manuales"), frozenset({Role.AGENTE}), order=70),
-        NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN}), order=80),
-        NavItem("tickets_admin.policies", _l("Políticas"), frozenset({Role.ADMIN}), order=90),
+        NavItem("tickets_admin.systems", _l("Sistemas"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO}), order=80),
+        NavItem("tickets_admin.policies", _l("Políticas"), frozenset({Role.ADMIN, Role.CONTROL_INTERNO}), order=90),
     )
     add_panels(app, PANELS)
     add_demo_loader(app, 10, load_demo)

@@ -18,11 +18,15 @@ from tickets.services.admin import SystemData, policy_steps, save_approval_polic
 bp = Blueprint("tickets_admin", __name__, url_prefix="/administracion")
 
 
+#: Control Interno reads the configuration pages, without changing anything (SPEC §1).
+CONFIGURATION_READERS = (Role.ADMIN, Role.CONTROL_INTERNO)
+
+
 @bp.get("/politicas")
-@roles_required(Role.ADMIN)
+@roles_required(*CONFIGURATION_READERS)
 def policies():  # type: ignore[no-untyped-def]
     rows = [(form, policy_steps(db.session, form)) for form in RequestForm]
-    return render_template("tickets/admin_policies.html", rows=rows)
+    return render_template("tickets/admin_policies.html", rows=rows, can_edit=current_user.has_role(Role.ADMIN))
 
 
 @bp.route("/politicas/<form_slug>", methods=["GET", "POST"])
@@ -51,10 +55,10 @@ def edit_policy(form_slug: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sistemas")
-@roles_required(Role.ADMIN)
+@roles_required(*CONFIGURATION_READERS)
 def systems():  # type: ignore[no-untyped-def]
     rows = db.session.execute(select(TargetSystem).order_by(TargetSystem.name)).scalars().all()
-    return render_template("tickets/admin_systems.html", systems=rows)
+    return render_template("tickets/admin_systems.html", systems=rows, can_edit=current_user.has_role(Role.ADMIN))
 
 
 @bp.route("/sistemas/nuevo", methods=["GET", "POST"], defaults={"system_id": None})

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from portal.api import api_blueprint
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
 from portal.listing import COUNT_LIMIT, paginate
 from portal.permissions import roles_required
@@ -290,7 +291,15 @@ def _transition(request_id: int, action: Any) -> Any:
 def submit_request(request_id: int) -> Any:
     """File the request (``radicada``): number given, approval chain created, ANS clock started."""
     return _transition(
-        request_id, lambda r: filing.submit_request(db.session, r, actor=current_user, email_domain=_domain(), now=utcnow())
+        request_id,
+        lambda r: filing.submit_request(
+            db.session,
+            r,
+            actor=current_user,
+            email_domain=_domain(),
+            now=utcnow(),
+            directory=Directory(DirectorySettings.from_config(current_app.config)),
+        ),
     )
 
 

@@ -122,10 +122,15 @@ class AttachmentForm(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    delegate_id = SelectField(_l("Delegar en"), coerce=int, validators=[DataRequired(_l("Seleccione a la persona."))])
+    #: "<step kind>:<user id>", grouped by step kind; only eligible delegates are offered
+    delegate = SelectField(_l("Paso que delega y persona delegada"), validators=[DataRequired(_l("Seleccione a la persona."))])
     starts_on = DateField(_l("Desde"), validators=[DataRequired(_l("Indique la fecha de inicio."))])
     ends_on = DateField(_l("Hasta"), validators=[DataRequired(_l("Indique la fecha final."))])
     reason = StringField(_l("Motivo (por ejemplo, vacaciones)"), validators=[Optional(), Length(max=300)])
+
+
+class EndDelegationForm(FlaskForm):
+    reason = StringField(_l("Motivo para terminarla"), validators=[Optional(), Length(max=300)])
 
 
 STEP_CHOICES = [SelectChoice("", _l("— Sin paso —"))] + [

@@ -338,6 +338,7 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined,misc]
             name="decided_has_decider",
         ),
         CheckConstraint("(state NOT IN ('rechazado', 'devuelto')) OR (comment IS NOT NULL)", name="refusal_has_reason"),
+        CheckConstraint("(NOT is_suplencia) OR (state IN ('aprobado', 'rechazado', 'devuelto'))", name="suplencia_is_a_decision"),
         Index("ix_approval_steps_pending", "state", "kind"),
     )
 
@@ -355,6 +356,8 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined,misc]
     comment: Mapped[str | None] = mapped_column(Text)
     #: when the step became the current one (its approver's clock starts)
     started_at: Mapped[datetime | None]
+    #: decided by the secretario because every holder of the step was excluded (not an exception)
+    is_suplencia: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     request: Mapped[AccessRequest] = relationship(back_populates="steps", lazy="raise_on_sql")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="joined")
@@ -362,25 +365,32 @@ class ApprovalStep(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Delegation(db.Model):  # type: ignore[name-defined,misc]
-    """An approver hands their approvals to another user for a date range (vacations)."""
+    """An approver hands the steps of one kind to an eligible delegate for a date range (SPEC §3)."""
 
     __tablename__ = "delegations"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="range_ordered"),
         CheckConstraint("delegator_id <> delegate_id", name="not_self"),
+        CheckConstraint("(revoked_at IS NULL) OR (revoke_reason IS NOT NULL)", name="revoked_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: the kind of step delegated: a delegation covers one kind (SPEC §3)
+    step_kind: Mapped[StepKind] = mapped_column(enum_column(StepKind, "step_kind"))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ended early (by the delegator or an admin, or by the migration that introduced the rules)
     revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))
 
     delegator: Mapped[User] = relationship(foreign_keys=[delegator_id], lazy="joined")
     delegate: Mapped[User] = relationship(foreign_keys=[delegate_id], lazy="joined")
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id], lazy="joined")
 
 
 class RequestEvent(TimelineEvent, db.Model):  # type: ignore[name-defined,misc]

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, inspect, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, inspect, or_, select, true
 
 from portal.db import DbSession
-from portal.errors import NotAllowed
 from portal.models import User
 from portal.roles import Role
 from tickets.models import (
@@ -23,18 +22,27 @@ from tickets.models import (
     ApprovalStep,
     Delegation,
     RequestState,
-    StepKind,
-    StepState,
 )
-from tickets.services.decisions import acting_for, current_step, separation_problem
+from tickets.routing import Basis, Decider, Routing, step_routing
+from tickets.routing import pending_for_clause as routing_pending_for_clause
+from tickets.services.decisions import current_step, exception_problem
 
 #: Roles that see every request of the entity.
 ALL_REQUESTS_ROLES = frozenset({Role.APROBADOR, Role.AGENTE, Role.SECRETARIO, Role.CONTROL_INTERNO, Role.ADMIN, Role.SEGURIDAD})
 STAFF_ROLES = ALL_REQUESTS_ROLES
 
 
+#: Roles that only read (SPEC §1): someone holding nothing else writes nothing on a request.
+READ_ONLY_ROLES = frozenset({Role.CONTROL_INTERNO, Role.INTEGRANTE, Role.SECRETARIA_TECNICA})
+
+
 def is_staff(user: User) -> bool:
     return bool(user.roles & STAFF_ROLES)
+
+
+def can_comment(user: User) -> bool:
+    """Control Interno reads everything and writes nothing: no comments, no notes (SPEC §1)."""
+    return not (user.has_role(Role.CONTROL_INTERNO) and user.roles <= READ_ONLY_ROLES)
 
 
 def visibility_clause(user: User) -> ColumnElement[bool]:
@@ -75,49 +83,14 @@ def can_view_request(session: DbSession, user: User, request: AccessRequest, tod
     if today is not None and request.state in APPROVAL_STATES:
         step = current_step(session, request)
         if step is not None:
-            try:
-                acting_for(session, request, step, user, today)
-            except NotAllowed:
-                return False
-            return True
+            return step_routing(session, request, step, today).decider(user) is not None
     return False
 
 
 def pending_for_clause(session: DbSession, user: User, today: date) -> ColumnElement[bool]:
-    """Requests whose current step ``user`` may decide, themselves or as an active delegate.
-
-    The current step is the first pending step of the current round; it must be of a kind the
-    user (or someone who delegated to them) decides. Separation of duties is checked on decision.
-    """
-    principals = [user] + [d.delegator for d in active_delegations_to(session, user, today)]
-    jefe_deps: set[int] = set()
-    kinds: set[StepKind] = set()
-    for person in principals:
-        jefe_deps |= person.scoped_dependency_ids(Role.JEFE)
-        if person.has_role(Role.SEGURIDAD):
-            kinds.add(StepKind.SEGURIDAD)
-        if person.has_role(Role.APROBADOR):
-            kinds.add(StepKind.APROBADOR)
-    first_pending_kind = (
-        select(ApprovalStep.kind)
-        .where(
-            ApprovalStep.request_id == AccessRequest.id,
-            ApprovalStep.round == AccessRequest.round,
-            ApprovalStep.state == StepState.PENDIENTE,
-        )
-        .order_by(ApprovalStep.position)
-        .limit(1)
-        .correlate(AccessRequest)
-        .scalar_subquery()
-    )
-    conditions = []
-    if jefe_deps:
-        conditions.append(and_(first_pending_kind == StepKind.JEFE, AccessRequest.dependency_id.in_(jefe_deps)))
-    if kinds:
-        conditions.append(first_pending_kind.in_(kinds))
-    if not conditions:
-        return false()
-    return and_(AccessRequest.state.in_(APPROVAL_STATES), AccessRequest.requester_id != user.id, or_(*conditions))
+    """Requests whose current step ``user`` may decide today: as titular, as an active delegate, or
+    as the secretario by suplencia (``tickets.routing``, the same rules as the decision service)."""
+    return routing_pending_for_clause(user, active_delegations_to(session, user, today), today)
 
 
 def active_delegations_to(session: DbSession, user: User, today: date) -> list[Delegation]:
@@ -139,6 +112,7 @@ class Actions:
     submit: bool = False
     decide: bool = False
     decide_on_behalf_of: User | None = None
+    decide_as_suplencia: bool = False
     exception: bool = False
     cancel: bool = False
     execute: bool = False
@@ -149,33 +123,33 @@ class Actions:
     attach: bool = False
 
 
-def available_actions(session: DbSession, user: User, request: AccessRequest, today: date) -> Actions:
-    """What the page offers ``user``; the services check all of it again on submit."""
+def available_actions(
+    session: DbSession, user: User, request: AccessRequest, today: date, *, routing: Routing | None = None
+) -> Actions:
+    """What the page offers ``user``; the services check all of it again on submit. ``routing``: the
+    current step's, when the caller already has it."""
     is_requester = user.id == request.requester_id
-    decide = False
-    on_behalf: User | None = None
-    if request.state in APPROVAL_STATES and not is_requester:  # nobody decides what they filed
-        step = current_step(session, request)
-        if step is not None:
-            try:
-                on_behalf = acting_for(session, request, step, user, today)
-                decide = separation_problem(session, request, [user] + ([on_behalf] if on_behalf else [])) is None
-            except NotAllowed:
-                decide = False
+    decider: Decider | None = None
+    if request.state in APPROVAL_STATES:
+        if routing is None:
+            step = current_step(session, request)
+            routing = step_routing(session, request, step, today) if step is not None else None
+        decider = routing.decider(user) if routing is not None else None
     closed = request.state in (RequestState.CERRADA, RequestState.CANCELADA, RequestState.RECHAZADA)
     return Actions(
         edit=is_requester and request.state in EDITABLE_STATES,
         submit=is_requester and request.state in EDITABLE_STATES,
-        decide=decide,
-        decide_on_behalf_of=on_behalf if decide else None,
+        decide=decider is not None,
+        decide_on_behalf_of=decider.on_behalf_of if decider else None,
+        decide_as_suplencia=decider is not None and decider.basis is Basis.SUPLENCIA,
         exception=user.has_role(Role.SECRETARIO)
         and request.state in APPROVAL_STATES
-        and separation_problem(session, request, [user], one_step_each=False) is None,
+        and exception_problem(request, user) is None,
         cancel=is_requester and request.state in CANCELLABLE_STATES,
         execute=user.has_role(Role.AGENTE) and request.state is RequestState.APROBADA,
         resolve=user.has_role(Role.AGENTE) and request.state is RequestState.EN_EJECUCION,
         close=(is_requester or user.has_role(Role.AGENTE)) and request.state is RequestState.RESUELTA,
-        comment=not closed or is_staff(user),
-        internal_note=is_staff(user),
+        comment=can_comment(user) and (not closed or is_staff(user)),
+        internal_note=can_comment(user) and is_staff(user),
         attach=(is_requester or user.has_role(Role.AGENTE)) and not closed,
     )

@@ -225,6 +225,7 @@ def _spec(job: ProvisioningJob) -> AccountSpec:
         position=account.get("position"),
         dependency_code=account.get("dependency_code"),
         document=account.get("document"),
+        origin=job.request.number,
     )
 
 
@@ -382,7 +383,8 @@ def _end_portal_sessions(session: DbSession, job: ProvisioningJob) -> None:
 
 
 def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
-    """Out of attempts (or refused): the job becomes a task for the service desk, never dropped."""
+    """Out of attempts (or refused): the job becomes a task for the service desk, never dropped;
+    whoever filed the request is told why."""
     from portal.mail import send_after_commit
 
     job.state = JobState.FALLIDO
@@ -402,6 +404,9 @@ def _fail(session: DbSession, job: ProvisioningJob, now: datetime) -> None:
                 context={"number": job.request.number, "request_id": job.request_id, "error": job.last_error},
             ),
         )
+    from tickets.services.execution import notify_provisioning_failed
+
+    notify_provisioning_failed(session, job.request, job.last_error)
 
 
 def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> bool:

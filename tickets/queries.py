@@ -72,11 +72,12 @@ class QueueFilters:
 
 
 def queues_for(session, user: User, today: date) -> list[Queue]:  # type: ignore[no-untyped-def]
-    """The queues a user has; a delegate gets "por aprobar" while the delegation is active."""
+    """The queues a user has; a delegate gets "por aprobar" while the delegation is active, the
+    secretario for the steps that fall to them by suplencia."""
     queues = []
     if user.has_role(Role.ENLACE):
         queues.append(Queue.MINE)
-    if user.has_role(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR) or active_delegations_to(session, user, today):
+    if user.has_role(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR, Role.SECRETARIO) or active_delegations_to(session, user, today):
         queues.append(Queue.TO_APPROVE)
     if user.has_role(Role.JEFE, Role.ENLACE):
         queues.append(Queue.DEPENDENCY)

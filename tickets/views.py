@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.directory import Directory, DirectorySettings
 from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.listing import date_arg, enum_arg, int_arg, paginate, search_arg
-from portal.models import Dependency, User
+from portal.models import Dependency
 from portal.permissions import roles_required
 from portal.roles import Role
 from portal.uploads import check_upload
@@ -25,7 +26,6 @@ from tickets.forms import (
     AttachmentForm,
     CommentForm,
     DecisionForm,
-    DelegationForm,
     ExceptionForm,
     ReasonForm,
     RequestFormBase,
@@ -33,7 +33,6 @@ from tickets.forms import (
 from tickets.models import (
     FORM_ACTIONS,
     AccessRequest,
-    Delegation,
     DocumentType,
     LinkType,
     Priority,
@@ -44,10 +43,11 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
+from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, filter_choices, queue_query, queues_for, with_pending_step_kind
+from tickets.routing import step_routing
 from tickets.services.common import load_request_page
 from tickets.services.decisions import Decision, apply_exception, current_step, decide_step, request_steps
-from tickets.services.delegations import create_delegation
 from tickets.services.execution import close_request, resolve_request, start_execution
 from tickets.services.filing import (
     RequestData,
@@ -67,6 +67,10 @@ ATTACHMENT_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 def _email_domain() -> str:
     return str(current_app.config["PROFILE"].email_domain)
+
+
+def _directory() -> Directory:
+    return Directory(DirectorySettings.from_config(current_app.config))
 
 
 def _form_from_slug(slug: str) -> RequestForm:
@@ -178,7 +182,9 @@ def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type
                     db.session, access_request, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
                 )
             if "radicar" in request.form:
-                submit_request(db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now)
+                submit_request(
+                    db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now, directory=_directory()
+                )
         except DomainError as exc:
             db.session.rollback()
             _show_field_errors(form, exc)
@@ -201,11 +207,18 @@ def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type
 def detail(request_id: int):  # type: ignore[no-untyped-def]
     access_request = _load(request_id)
     today = local_date(utcnow())
-    actions = available_actions(db.session, current_user, access_request, today)
-    staff = is_staff(current_user)
-    comments = [c for c in access_request.comments if staff or not c.is_internal]
     chain = request_steps(db.session, access_request, current_round_only=False)
     current = current_step(db.session, access_request)
+    routing = step_routing(db.session, access_request, current, today) if current is not None else None
+    actions = available_actions(db.session, current_user, access_request, today, routing=routing)
+    staff = is_staff(current_user)
+    comments = [c for c in access_request.comments if staff or not c.is_internal]
+    jobs = db.session.execute(
+        select(ProvisioningJob).where(ProvisioningJob.request_id == access_request.id).order_by(ProvisioningJob.id)
+    ).scalars()
+    tasks = db.session.execute(
+        select(ManualTask).where(ManualTask.request_id == access_request.id).order_by(ManualTask.id)
+    ).scalars()
     from sla.services import request_sla_summary
 
     return render_template(
@@ -215,6 +228,9 @@ def detail(request_id: int):  # type: ignore[no-untyped-def]
         actions=actions,
         chain=chain,
         current=current,
+        routing=routing,
+        jobs=list(jobs),
+        tasks=list(tasks),
         comments=comments,
         decision_form=DecisionForm(),
         exception_form=ExceptionForm(),
@@ -241,7 +257,9 @@ def _run(request_id: int, action: Any, success: str) -> ResponseReturnValue:
 def submit(request_id: int) -> ResponseReturnValue:
     return _run(
         request_id,
-        lambda r: submit_request(db.session, r, actor=current_user, email_domain=_email_domain(), now=utcnow()),
+        lambda r: submit_request(
+            db.session, r, actor=current_user, email_domain=_email_domain(), now=utcnow(), directory=_directory()
+        ),
         _("Solicitud radicada."),
     )
 
@@ -418,10 +436,18 @@ def queue():  # type: ignore[no-untyped-def]
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
     page = paginate(with_pending_step_kind(query), per_page=per_page)
+    failed = set(
+        db.session.execute(
+            select(ProvisioningJob.request_id).where(
+                ProvisioningJob.request_id.in_([r.id for r in page.items]), ProvisioningJob.state == JobState.FALLIDO
+            )
+        ).scalars()
+    )
     dependencies, systems = filter_choices(db.session)
     return render_template(
         "tickets/queue.html",
         page=page,
+        failed=failed,
         queues=available,
         selected=selected,
         filters=filters,
@@ -432,49 +458,3 @@ def queue():  # type: ignore[no-untyped-def]
         forms=list(RequestForm),
         actions=list(RequestAction),
     )
-
-
-@bp.route("/delegaciones", methods=["GET", "POST"])
-@roles_required(Role.JEFE, Role.SEGURIDAD, Role.APROBADOR)
-def delegations():  # type: ignore[no-untyped-def]
-    form = DelegationForm()
-    people = db.session.execute(
-        select(User).where(User.is_active_account.is_(True), User.id != current_user.id).order_by(User.full_name)
-    ).scalars()
-    form.delegate_id.choices = [(u.id, f"{u.full_name} ({u.username})") for u in people]
-    status = 200
-    if form.validate_on_submit():
-        delegate = db.session.get(User, form.delegate_id.data)
-        if delegate is None:
-            abort(400)
-        try:
-            create_delegation(
-                db.session,
-                actor=current_user,
-                delegator=current_user,
-                delegate=delegate,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                reason=form.reason.data,
-                today=local_date(utcnow()),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("Delegación registrada."), "success")
-            return redirect(url_for("tickets.delegations"))
-    elif form.is_submitted():
-        status = 400
-    mine = (
-        db.session.execute(
-            select(Delegation)
-            .where((Delegation.delegator_id == current_user.id) | (Delegation.delegate_id == current_user.id))
-            .order_by(Delegation.starts_on.desc())
-        )
-        .scalars()
-        .all()
-    )
-    return render_template("tickets/delegations.html", form=form, delegations=mine), status

@@ -35,6 +35,8 @@ ATTRIBUTE_MAPS: dict[str, dict[str, str]] = {
         "position": "title",
         "dependency": "ou",
         "document": "employeeNumber",
+        #: where an account created by the portal names the request that created it
+        "origin": "description",
     },
     "ad": {
         "username": "sAMAccountName",
@@ -43,6 +45,7 @@ ATTRIBUTE_MAPS: dict[str, dict[str, str]] = {
         "position": "title",
         "dependency": "department",
         "document": "employeeID",
+        "origin": "description",
     },
 }
 
@@ -68,6 +71,18 @@ class DirectoryPerson:
     position: str | None = None
     dependency_code: str | None = None
     document: str | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryAccount:
+    """An account found in the directory, and whether it is retired (disabled) or locked."""
+
+    person: DirectoryPerson
+    status: AuthStatus | None = None
+
+    @property
+    def is_retired(self) -> bool:
+        return self.status is AuthStatus.DISABLED
 
 
 @dataclass(frozen=True)
@@ -278,6 +293,62 @@ class Directory:
         if len(entries) != 1:
             return None
         return self.person_from_entry(entries[0]), dict(entries[0]["attributes"])
+
+    def find_accounts(self, *, username: str | None = None, email: str | None = None) -> list[DirectoryAccount]:
+        """Accounts whose username or e-mail is the one given (escaped filter), with their state.
+
+        Raises ``DirectoryUnavailable`` when the directory does not answer completely.
+        """
+        amap = self.settings.attributes
+        terms = [
+            f"({amap[key]}={escape_filter_chars(value)})" for key, value in (("username", username), ("email", email)) if value
+        ]
+        if not terms:
+            return []
+        wanted = [amap[k] for k in ("username", "full_name", "email", "position", "dependency", "document")]
+        lock_attrs = ["pwdAccountLockedTime"] if self.settings.flavor == "openldap" else ["lockoutTime", "userAccountControl"]
+        conn = self.service_connection()
+        try:
+            conn.search(
+                self.settings.users_dn,
+                f"(&(objectClass=person)(|{''.join(terms)}))",
+                SUBTREE,
+                attributes=wanted + lock_attrs,
+                size_limit=10,
+            )
+            if conn.result.get("result") not in (0, 4):
+                raise DirectoryUnavailable(f"search failed: {conn.result.get('description')}")
+            entries = [e for e in conn.response or [] if e.get("type") == "searchResEntry"]
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        finally:
+            with contextlib.suppress(LDAPException):
+                conn.unbind()
+        return [DirectoryAccount(self.person_from_entry(e), self._lock_state(e["attributes"])) for e in entries]
+
+    def groups_of(self, username: str) -> list[str]:
+        """The DNs of the groups that hold the account (``member``), sorted; [] without account."""
+        found = self.find_accounts(username=username)
+        if len(found) != 1:
+            return []
+        object_class = "group" if self.settings.flavor == "ad" else "groupOfNames"
+        conn = self.service_connection()
+        try:
+            conn.search(
+                self.settings.groups_dn,
+                f"(&(objectClass={object_class})(member={escape_filter_chars(found[0].person.dn)}))",
+                SUBTREE,
+                attributes=["cn"],
+            )
+            if conn.result.get("result") not in (0, 32):
+                raise DirectoryUnavailable(f"search failed: {conn.result.get('description')}")
+            groups = sorted(e["dn"] for e in conn.response or [] if e.get("type") == "searchResEntry")
+        except LDAPException as exc:
+            raise DirectoryUnavailable(str(exc)) from exc
+        finally:
+            with contextlib.suppress(LDAPException):
+                conn.unbind()
+        return groups
 
     def _lock_state(self, attrs: Mapping[str, Any]) -> AuthStatus | None:
         if self.settings.flavor == "ad":

@@ -34,6 +34,11 @@ AD_NORMAL_ACCOUNT = 0x200
 TRANSIENT_RESULTS = frozenset({1, 3, 11, 51, 52, 80})
 PASSWORD_SYMBOLS = "!#$%&*+-=?@_"
 RETIRED_ACCOUNT_EXISTS = "la cuenta {username} ya existe y está retirada: solicite su activación (FO-M11-P2-05, activar)"
+FOREIGN_ACCOUNT_EXISTS = (
+    "la cuenta {username} ya existe en el directorio y no la creó esta solicitud: no se modificó; "
+    "si está retirada, solicite su activación (FO-M11-P2-05, activar); si olvidó la clave, use el formato FO-M11-P2-12"
+)
+EMAIL_TAKEN = "el correo {email} ya pertenece a la cuenta {other} del directorio: no se creó otra cuenta con él"
 
 
 class ProvisioningRefused(Exception):
@@ -50,6 +55,12 @@ class AccountSpec:
     position: str | None = None
     dependency_code: str | None = None
     document: str | None = None
+    #: the request that asks for the account; written on the entry it creates, so a retry knows it
+    origin: str | None = None
+
+    @property
+    def origin_mark(self) -> str | None:
+        return f"Creada por Mesa TIC: {self.origin}" if self.origin else None
 
 
 def generate_password(length: int = 16) -> str:
@@ -161,6 +172,22 @@ class Provisioner:
         """When the account's password last changed, as the directory says (None: never or unknown)."""
         return None
 
+    def _check_existing(self, spec: AccountSpec, entry: dict[str, Any] | None) -> None:
+        """A ``crear`` never touches an account someone else made (SPEC §4): only an entry carrying
+        this request's mark (an earlier attempt of the same job) is taken as done."""
+        amap = self.settings.attributes
+        if entry is not None:
+            marks = entry["attributes"].get(amap.get("origin", "description")) or []
+            marks = [marks] if isinstance(marks, str) else list(marks)
+            if spec.origin_mark is None or spec.origin_mark not in [str(m) for m in marks]:
+                raise ProvisioningRefused(FOREIGN_ACCOUNT_EXISTS.format(username=spec.username))
+            return
+        search_filter = f"({amap['email']}={escape_filter_chars(spec.email)})"
+        taken = self._search(self.settings.users_dn, search_filter, SUBTREE, [amap["username"]])
+        if taken:
+            other = _first(taken[0]["attributes"].get(amap["username"])) or taken[0]["dn"]
+            raise ProvisioningRefused(EMAIL_TAKEN.format(email=spec.email, other=other))
+
     def user_dn(self, username: str) -> str:
         return f"{self.settings.attributes['username']}={escape_rdn(username)},{self.settings.users_dn}"
 
@@ -230,7 +257,12 @@ class OpenLdapProvisioner(Provisioner):
             "sn": spec.surname or spec.full_name,
             amap["email"]: spec.email,
         }
-        for key, value in (("position", spec.position), ("dependency", spec.dependency_code), ("document", spec.document)):
+        for key, value in (
+            ("position", spec.position),
+            ("dependency", spec.dependency_code),
+            ("document", spec.document),
+            ("origin", spec.origin_mark),
+        ):
             if value:
                 attrs[amap[key]] = value
         if spec.given_name:
@@ -238,16 +270,14 @@ class OpenLdapProvisioner(Provisioner):
         return attrs
 
     def ensure_account(self, spec: AccountSpec) -> list[str]:
+        """Create the account; an entry this request made earlier is done, any other is refused untouched."""
         amap = self.settings.attributes
-        entry = self.find_user(spec.username, [amap["full_name"], amap["email"], "pwdAccountLockedTime"])
+        entry = self.find_user(spec.username, [amap["full_name"], amap["email"], amap["origin"], "pwdAccountLockedTime"])
+        self._check_existing(spec, entry)
         if entry is None:
             self._call("crear cuenta", self.conn.add, self.user_dn(spec.username), attributes=self._attributes(spec))
             return [f"cuenta {spec.username} creada"]
-        attrs = entry["attributes"]
-        same = str(_first(attrs.get(amap["email"])) or "").lower() == spec.email.lower()
-        if not same:
-            raise ProvisioningRefused(f"la cuenta {spec.username} ya existe con otros datos (correo distinto)")
-        if generalized_time(_first(attrs.get("pwdAccountLockedTime"))) == DISABLED_LOCK_TIME:
+        if generalized_time(_first(entry["attributes"].get("pwdAccountLockedTime"))) == DISABLED_LOCK_TIME:
             raise ProvisioningRefused(RETIRED_ACCOUNT_EXISTS.format(username=spec.username))
         return []
 
@@ -309,11 +339,10 @@ class AdProvisioner(Provisioner):
 
     def ensure_account(self, spec: AccountSpec) -> list[str]:
         amap = self.settings.attributes
-        entry = self.find_user(spec.username, [amap["email"], "userAccountControl", "pwdLastSet"])
+        entry = self.find_user(spec.username, [amap["email"], amap["origin"], "userAccountControl", "pwdLastSet"])
+        self._check_existing(spec, entry)
         if entry is not None:
             found = entry["attributes"]
-            if str(_first(found.get(amap["email"])) or "").lower() != spec.email.lower():
-                raise ProvisioningRefused(f"la cuenta {spec.username} ya existe con otros datos (correo distinto)")
             disabled = int(_first(found.get("userAccountControl")) or 0) & AD_ACCOUNTDISABLE
             # a disabled account that once had a password was retired; one without is ours, half-created
             if disabled and str(_first(found.get("pwdLastSet")) or "0") not in ("0", "1601-01-01 00:00:00+00:00"):
@@ -328,7 +357,12 @@ class AdProvisioner(Provisioner):
             "mail": spec.email,
             "userAccountControl": str(AD_NORMAL_ACCOUNT | AD_ACCOUNTDISABLE),
         }
-        for key, value in (("position", spec.position), ("dependency", spec.dependency_code), ("document", spec.document)):
+        for key, value in (
+            ("position", spec.position),
+            ("dependency", spec.dependency_code),
+            ("document", spec.document),
+            ("origin", spec.origin_mark),
+        ):
             if value:
                 attrs[amap[key]] = value
         if spec.given_name:

@@ -80,15 +80,16 @@ def tick(session: DbSession, now: datetime) -> TickReport:
     if not rows:
         return report
     recipients = Recipients(session, local_date(now))
-    #: (level, step kind, dependency, requester) -> (level, recipients)
+    recipients.prefetch({row[2] for row in rows if row[4] is not None})
+    #: (level, step) -> (level, recipients); a step's deciders depend on its request (tickets.routing)
     resolved: dict[tuple[Any, ...], tuple[NoticeLevel, tuple[Person, ...]]] = {}
     groups: dict[tuple[NoticeLevel, tuple[Person, ...]], list[tuple[int, int]]] = {}
     for timer_id, level_value, request_id, step_id, kind, dependency_id, requester_id in rows:
-        key = (level_value, kind, dependency_id, requester_id)
+        key = (level_value, step_id if kind is not None else None)
         group_key = resolved.get(key)
         if group_key is None:
             level = NoticeLevel(level_value)
-            info = StepInfo(StepKind(kind), dependency_id, requester_id) if kind is not None else None
+            info = StepInfo(StepKind(kind), dependency_id, requester_id, request_id) if kind is not None else None
             group_key = resolved[key] = (level, recipients.resolve(level, step_id, info))
         groups.setdefault(group_key, []).append((timer_id, request_id))
     by_level = {

@@ -1,18 +1,35 @@
-"""The head of Salud designates a new enlace with the act's PDF, completes the handover, and the
-coverage view reflects it, in real headless Chromium."""
+"""The head of Salud designates a new enlace with the act's PDF, completes the handover once the
+outgoing enlace's privileges are removed, and the coverage view reflects it, in real headless Chromium."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from flask import Flask
 from playwright.sync_api import expect
 
 from portal.demo import demo_act_pdf
 from tests.browser.conftest import PageFactory, check_accessibility, login
 
 
+def _resolve_removal(app: Flask) -> None:
+    """The service desk resolved the FO-M11-P2-13 that removes the outgoing enlace's groups."""
+    from sqlalchemy import select
+
+    from enlaces.models import Handover
+    from portal.extensions import db
+    from tickets.models import AccessRequest, RequestState
+
+    with app.app_context():
+        handover = db.session.execute(select(Handover).where(Handover.is_completed.is_(False))).scalar_one()
+        removal = db.session.get(AccessRequest, handover.removal_request_id)
+        removal.state, removal.number = RequestState.RESUELTA, "SOL-2026-09997"
+        db.session.commit()
+        db.session.remove()
+
+
 def test_jefe_designates_completes_the_handover_and_coverage_shows_it(
-    new_page: PageFactory, live_server: str, tmp_path: Path
+    new_page: PageFactory, live_server: str, live_app: Flask, tmp_path: Path
 ) -> None:
     act = tmp_path / "resolucion-0456.pdf"
     act.write_bytes(demo_act_pdf("Resolución 0456 de 2026: designa el enlace TIC de la Secretaría de Salud."))
@@ -36,6 +53,10 @@ def test_jefe_designates_completes_the_handover_and_coverage_shows_it(
 
     head.get_by_role("region", name="Transferencias de conocimiento").get_by_role("link").first.click()
     expect(head.get_by_role("heading", level=1)).to_have_text("Transferencia de conocimiento")
+    expect(head.get_by_role("status").filter(has_text="la transferencia se cierra cuando esté resuelta")).to_be_visible()
+    expect(head.get_by_role("button", name="Completar transferencia")).to_have_count(0)
+    _resolve_removal(live_app)
+    head.reload()
     for label in (
         "Solicitudes de acceso abiertas entregadas al nuevo enlace",
         "Iniciativas y proyectos TIC de la dependencia explicados al nuevo enlace",

@@ -14,6 +14,7 @@ from portal.demo import demo_act_pdf
 from portal.extensions import db
 from portal.models import Dependency, User
 from portal.uploads import check_upload
+from tests.unit.tickets.factories import directory
 
 
 def test_simultaneous_designations_leave_one_vigente(pg_app):
@@ -37,6 +38,7 @@ def test_simultaneous_designations_leave_one_vigente(pg_app):
                     act_file=act,
                     email_domain="valledelcauca.gov.co",
                     now=utcnow(),
+                    directory=directory(),
                 )
                 db.session.commit()
                 outcomes.append(username)
@@ -60,7 +62,8 @@ def test_simultaneous_designations_leave_one_vigente(pg_app):
         ).scalar_one()
         db.session.remove()
     assert vigentes == 1, outcomes
-    # the dependency row lock queues them: both land, the second replacing the first
+    # without saying which designation they saw, the dependency row lock queues them: both land, the
+    # second replacing the first (test_directory_rules: a client that says it gets 201 and 409)
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["integrante1", "integrante2"]
 
 

@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models import Dependency, User
 from tests.fixtures.services import Redis, Slapd
 from tests.fixtures.stack import wait_until
+from tests.unit.tickets.factories import directory
 from tickets import provisioning
 from tickets.models import AccessRequest, DocumentType, LinkType, RequestAction, RequestForm, RequestState, TargetSystem
 from tickets.provisioning_models import JobState, ProvisioningAttempt, ProvisioningJob
@@ -57,8 +58,12 @@ def approve(
     roles_to_add: list[str] | None = None,
     roles_to_remove: list[str] | None = None,
     dispatch: bool = True,
+    decide: bool = True,
 ) -> int:
-    """File and approve a request for ``username`` on the directory system; return its id."""
+    """File and approve a request for ``username`` on the directory system; return its id.
+
+    ``decide=False`` only files it (filing a ``crear`` reads the directory): ``approve_filed``
+    approves it later."""
     form = FORM_OF[action]
     with app.app_context():
         system = db.session.execute(select(TargetSystem).where(TargetSystem.code == "directorio")).scalar_one()
@@ -80,18 +85,27 @@ def approve(
             roles_to_remove=roles_to_remove or [],
         )
         request = create_draft(db.session, actor=_user("enlace.salud"), data=data, email_domain=DOMAIN, today=date.today())
-        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow())
+        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow(), directory=directory())
         db.session.commit()
+        request_id = request.id
+        db.session.remove()
+    if decide:
+        approve_filed(app, request_id, form, dispatch=dispatch)
+    return request_id
+
+
+def approve_filed(app: Any, request_id: int, form: RequestForm, *, dispatch: bool = True) -> None:
+    """Every step of a filed request approved, as the web edge does it (commit, then enqueue)."""
+    with app.app_context():
         for approver in CHAIN[form]:
+            request = db.session.get(AccessRequest, request_id)
             decide_step(db.session, request, actor=_user(approver), decision=Decision.APROBAR, comment=None, now=utcnow())
             if dispatch:
                 commit_and_dispatch(db.session)
             else:
                 provisioning.pop_planned_jobs(db.session)
                 db.session.commit()
-        request_id = request.id
         db.session.remove()
-    return request_id
 
 
 def search(slapd: Slapd, base: str, search_filter: str, attribute: str) -> list[list[str]]:
@@ -295,9 +309,12 @@ def _members(slapd: Slapd, group: str) -> list[str]:
 
 def test_directory_down_for_a_minute_while_100_approvals_are_processed(stack, slapd_server: Slapd):
     app = stack["app"]
+    # filed while the directory answers (filing a crear checks it), approved during the outage
+    ids = [approve(app, RequestAction.CREAR, f"lote.a{n:03d}", decide=False) for n in range(100)]
     with slapd_server.stopped():
-        back_at = time.monotonic() + 60  # the outage the issue asks for: one minute, while the approvals are filed
-        ids = [approve(app, RequestAction.CREAR, f"lote.a{n:03d}") for n in range(100)]
+        back_at = time.monotonic() + 60  # the outage the issue asks for: one minute, while the approvals are decided
+        for request_id in ids:
+            approve_filed(app, request_id, RequestForm.CREACION)
         wait_until(lambda: _attempted(app, ids), timeout=30, what="first attempts failing against the stopped directory")
         time.sleep(max(0.0, back_at - time.monotonic()))
     wait_resolved(app, ids, timeout=120)

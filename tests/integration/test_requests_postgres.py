@@ -13,6 +13,7 @@ from portal.errors import WrongState
 from portal.extensions import db
 from portal.models import Dependency, User
 from portal.roles import Role
+from tests.unit.tickets.factories import directory
 from tickets.models import (
     AccessRequest,
     ApprovalStep,
@@ -89,7 +90,12 @@ def test_fifty_parallel_filings_get_fifty_consecutive_numbers(pg_app):
         def target():  # type: ignore[no-untyped-def]
             request = db.session.get(AccessRequest, request_id)
             return submit_request(
-                db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow()
+                db.session,
+                request,
+                actor=_user("enlace.salud"),
+                email_domain="valledelcauca.gov.co",
+                now=utcnow(),
+                directory=directory(),
             ).number
 
         return target
@@ -108,7 +114,14 @@ def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notifica
         db.session.commit()
         request_id = _draft(1)
         request = db.session.get(AccessRequest, request_id)
-        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain="valledelcauca.gov.co", now=utcnow())
+        submit_request(
+            db.session,
+            request,
+            actor=_user("enlace.salud"),
+            email_domain="valledelcauca.gov.co",
+            now=utcnow(),
+            directory=directory(),
+        )
         db.session.commit()
         first_step = current_step(db.session, request).id
         db.session.remove()

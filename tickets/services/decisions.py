@@ -3,12 +3,12 @@ approve, reject or return a step, and the Secretario's exception.
 
 Separation of duties holds for everyone, ``admin`` included: nobody decides a step of a request
 they filed or of which they are the beneficiary, and one person decides at most one step of a
-request (a delegate's decision counts for the delegate and for the approver they replace).
+request (a delegate's decision counts for the delegate and for the approver they replace). Who
+may decide a step — titular, delegate or the secretario by suplencia — is ``tickets.routing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -18,17 +18,16 @@ from portal.clock import local_date
 from portal.db import DbSession
 from portal.errors import NotAllowed, ValidationFailed, WrongState
 from portal.mail import OutgoingMail, send_after_commit
-from portal.models import RoleAssignment, User
+from portal.models import User
 from portal.roles import Role
 from tickets.models import (
     APPROVAL_STATES,
     AccessRequest,
     ApprovalStep,
-    Delegation,
     RequestState,
-    StepKind,
     StepState,
 )
+from tickets.routing import Basis, conflicts_of, step_routing
 from tickets.services.common import (
     MIN_JUSTIFICATION,
     add_event,
@@ -40,7 +39,6 @@ from tickets.services.common import (
     run_ans_hook,
     wrong_state,
 )
-from tickets.services.delegations import active_delegations
 
 
 class Decision(StrEnum):
@@ -72,83 +70,10 @@ def current_step(session: DbSession, request: AccessRequest) -> ApprovalStep | N
     return None
 
 
-def _holders(session: DbSession, kind: StepKind, dependency_id: int) -> list[User]:
-    query = select(User).join(RoleAssignment, RoleAssignment.user_id == User.id).where(User.is_active_account.is_(True))
-    if kind is StepKind.JEFE:
-        query = query.where(RoleAssignment.role == Role.JEFE, RoleAssignment.dependency_id == dependency_id)
-    else:
-        query = query.where(RoleAssignment.role == Role(kind.value))
-    return list(session.execute(query.order_by(User.id)).scalars().unique())
-
-
-def _holds_step_role(user: User, kind: StepKind, dependency_id: int) -> bool:
-    """Whether ``user`` is one of ``_holders(kind, dependency_id)``, from their loaded roles."""
-    if not user.is_active_account:
-        return False
-    if kind is StepKind.JEFE:
-        return dependency_id in user.scoped_dependency_ids(Role.JEFE)
-    return user.has_role(Role(kind.value))
-
-
-def step_deciders(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> list[tuple[User, User | None]]:
-    """Everyone who may decide ``step`` now: (person, on whose behalf when delegated)."""
-    holders = _holders(session, step.kind, request.dependency_id)
-    deciders: list[tuple[User, User | None]] = [(h, None) for h in holders]
-    for delegation in active_delegations(session, [h.id for h in holders], today):
-        deciders.append((delegation.delegate, delegation.delegator))
-    return deciders
-
-
-def _is_beneficiary(request: AccessRequest, user: User) -> bool:
-    if request.beneficiary_user_id == user.id:
-        return True
-    if request.beneficiary_username and request.beneficiary_username == user.username.lower():
-        return True
-    return bool(request.beneficiary_email and user.email and request.beneficiary_email == user.email.lower())
-
-
-def separation_problem(
-    session: DbSession, request: AccessRequest, people: Sequence[User], *, one_step_each: bool = True
-) -> str | None:
-    """Why these people (decider and, if delegated, principal) may not decide a step, or None."""
-    decided = [s for s in request_steps(session, request) if s.decided_by_id is not None] if one_step_each else []
-    for person in people:
-        if person.id == request.requester_id:
-            return "Nadie puede aprobar una solicitud que radicó."
-        if _is_beneficiary(request, person):
-            return "Nadie puede aprobar una solicitud de la que es beneficiario."
-        if any(person.id in (s.decided_by_id, s.on_behalf_of_id) for s in decided):
-            return "Una misma persona decide como máximo un paso de cada solicitud."
-    return None
-
-
-def acting_for(session: DbSession, request: AccessRequest, step: ApprovalStep, actor: User, today: date) -> User | None:
-    """Whom ``actor`` would decide for: None if they hold the step's role, the delegator if delegated.
-
-    Raises NotAllowed when the actor may not decide this step at all.
-    """
-    if _holds_step_role(actor, step.kind, request.dependency_id):
-        return None
-    delegations = session.execute(
-        select(Delegation).where(
-            Delegation.delegate_id == actor.id,
-            Delegation.revoked_at.is_(None),
-            Delegation.starts_on <= today,
-            Delegation.ends_on >= today,
-        )
-    ).scalars()
-    principals = sorted(
-        (d.delegator for d in delegations if _holds_step_role(d.delegator, step.kind, request.dependency_id)),
-        key=lambda person: person.id,
-    )
-    if not principals:
-        raise NotAllowed(f"Este paso ({step.kind.label}) no le corresponde.")
-    return principals[0]
-
-
 def mail_step_deciders(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> None:
-    deciders = step_deciders(session, request, step, today)
-    recipients = tuple(sorted({p.email for p, _ in deciders if p.email and p.id != request.requester_id}))
+    """Tell the people who may decide the new current step, and only them (``tickets.routing``)."""
+    routing = step_routing(session, request, step, today)
+    recipients = tuple(sorted({d.person.email for d in routing.deciders if d.person.email}))
     if recipients:
         send_after_commit(
             session,
@@ -165,10 +90,23 @@ def mail_step_deciders(session: DbSession, request: AccessRequest, step: Approva
                     "action": request.action.label,
                     "beneficiary": request.beneficiary_name,
                     "dependency": request.dependency.name,
-                    "delegated": [(p.full_name, pr.full_name) for p, pr in deciders if pr is not None],
+                    "delegated": [
+                        (d.person.full_name, d.on_behalf_of.full_name) for d in routing.deciders if d.on_behalf_of is not None
+                    ],
+                    "suplencia": routing.is_suplencia,
+                    "why_not_titulars": routing.why_not_titulars
+                    if routing.is_suplencia or not any(d.basis is Basis.TITULAR for d in routing.deciders)
+                    else None,
                 },
             ),
         )
+
+
+def exception_problem(request: AccessRequest, actor: User) -> str | None:
+    """Why ``actor`` may not authorise the Secretario's exception on this request, or None: the
+    exception decides the remaining steps together, so only "filed it" and "beneficiary" apply."""
+    why = conflicts_of(request, []).why(actor)
+    return why.refusal if why is not None else None
 
 
 def decide_step(
@@ -196,10 +134,12 @@ def decide_step(
     if step_id is not None and step.id != step_id:
         # the page showed an earlier step: someone decided it meanwhile (a stale decision)
         raise WrongState("Otra persona ya decidió este paso de la solicitud.")
-    principal = acting_for(session, request, step, actor, local_date(now))
-    problem = separation_problem(session, request, [actor] + ([principal] if principal else []))
-    if problem:
-        raise NotAllowed(problem)
+    routing = step_routing(session, request, step, local_date(now))
+    decider = routing.decider(actor)
+    if decider is None:
+        raise NotAllowed(routing.refusal(actor))
+    principal = decider.on_behalf_of
+    suplencia = decider.basis is Basis.SUPLENCIA
     comment = clean(comment)
     if decision is not Decision.APROBAR and (comment is None or len(comment) < MIN_JUSTIFICATION):
         raise ValidationFailed("Indique el motivo (al menos 10 caracteres).", fields={"comment": ["El motivo es obligatorio."]})
@@ -217,6 +157,7 @@ def decide_step(
             on_behalf_of_id=principal.id if principal else None,
             decided_at=now,
             comment=comment,
+            is_suplencia=suplencia,
         )
         .execution_options(synchronize_session=False)
     )
@@ -243,16 +184,29 @@ def decide_step(
         if decision is Decision.RECHAZAR:
             request.closed_at = now
     session.flush()
+    basis_note = None
+    if suplencia:
+        basis_note = f"Por suplencia del Secretario: {routing.why_not_titulars}."
+    elif principal is not None and principal.id not in {d.person.id for d in routing.deciders}:
+        basis_note = f"Por delegación: {routing.why_not_titulars}."
+    note = " ".join(n for n in (basis_note, comment) if n) or None
     add_event(
-        session, request, actor, f"paso_{new_state.value}", from_state=before_state, note=comment, on_behalf_of=principal, now=now
+        session, request, actor, f"paso_{new_state.value}", from_state=before_state, note=note, on_behalf_of=principal, now=now
     )
     audit(
         session,
         request,
         actor,
         f"paso_{new_state.value}",
-        before | {"step": step.kind.value, "on_behalf_of": principal.username if principal else None},
+        before
+        | {
+            "step": step.kind.value,
+            "on_behalf_of": principal.username if principal else None,
+            "basis": decider.basis.value,
+        },
     )
+    if principal is not None:
+        _mail_principal(session, request, step, actor, principal, decision, comment)
     run_ans_hook("on_step_decided", session, request, now, step)
     if request.state is RequestState.EN_APROBACION:
         mail_step_deciders(session, request, remaining[0], local_date(now))
@@ -283,8 +237,7 @@ def apply_exception(
         raise NotAllowed("Solo el Secretario puede autorizar la excepción.")
     if request.state not in APPROVAL_STATES:
         raise wrong_state(request, "aprobar por excepción")
-    # the exception decides the remaining steps together, so "one step per person" does not apply
-    problem = separation_problem(session, request, [actor], one_step_each=False)
+    problem = exception_problem(request, actor)
     if problem:
         raise NotAllowed(problem)
     justification = clean(justification)
@@ -317,6 +270,37 @@ def apply_exception(
     mail_requester(session, request, "aprobada por excepción del Secretario", f"Justificación: {justification}")
     _start_provisioning(session, request, now)
     return request
+
+
+def _mail_principal(
+    session: DbSession,
+    request: AccessRequest,
+    step: ApprovalStep,
+    delegate: User,
+    principal: User,
+    decision: Decision,
+    comment: str | None,
+) -> None:
+    """The delegator hears of every decision taken on their behalf (SPEC §3)."""
+    if not principal.email:
+        return
+    send_after_commit(
+        session,
+        OutgoingMail(
+            to=(principal.email,),
+            subject=f"Solicitud {request.number}: {delegate.full_name} decidió en su nombre",
+            template="tickets/decided_on_behalf",
+            context={
+                "request_id": request.id,
+                "number": request.number,
+                "delegate": delegate.full_name,
+                "step": step.kind.label,
+                "decision": {"aprobar": "aprobado", "rechazar": "rechazado", "devolver": "devuelto"}[decision.value],
+                "comment": comment,
+                "beneficiary": request.beneficiary_name,
+            },
+        ),
+    )
 
 
 def _start_provisioning(session: DbSession, request: AccessRequest, now: datetime) -> None:

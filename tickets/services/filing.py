@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from portal.audit import record_event
 from portal.clock import local_date
 from portal.db import DbSession, next_yearly_value
+from portal.directory import Directory, DirectoryUnavailable
 from portal.errors import NotAllowed, ValidationFailed
 from portal.models import Dependency, StoredFile, User
 from portal.roles import Role
@@ -25,6 +26,7 @@ from tickets.models import (
     FORM_ACTIONS,
     AccessRequest,
     ApprovalStep,
+    Connector,
     DocumentType,
     LinkType,
     Priority,
@@ -228,8 +230,21 @@ def next_number(session: DbSession, year: int) -> str:
     return f"SOL-{year}-{next_yearly_value(session, RequestCounter, year):05d}"
 
 
-def create_draft(session: DbSession, *, actor: User, data: RequestData, email_domain: str, today: date) -> AccessRequest:
-    """An enlace starts a request for a person of its dependency (state ``borrador``)."""
+def create_draft(
+    session: DbSession,
+    *,
+    actor: User,
+    data: RequestData,
+    email_domain: str,
+    today: date,
+    prepared_by: User | None = None,
+    note: str | None = None,
+) -> AccessRequest:
+    """An enlace starts a request for a person of its dependency (state ``borrador``).
+
+    ``prepared_by``: the person a draft the portal prepares for ``actor`` is attributed to in the
+    history and the audit trail (the head whose designation prepared it), with ``note`` saying so.
+    """
     if data.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
         raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
     errors = validate_request_data(session, data, email_domain=email_domain, today=today, complete=False)
@@ -239,8 +254,9 @@ def create_draft(session: DbSession, *, actor: User, data: RequestData, email_do
     _apply(request, data, session)
     session.add(request)
     session.flush()
-    add_event(session, request, actor, "borrador_creado")
-    audit(session, request, actor, "crear_borrador", None)
+    author = prepared_by or actor
+    add_event(session, request, author, "borrador_preparado" if prepared_by else "borrador_creado", note=note)
+    audit(session, request, author, "preparar_borrador" if prepared_by else "crear_borrador", None)
     return request
 
 
@@ -270,8 +286,49 @@ def update_draft(
     return request
 
 
-def submit_request(session: DbSession, request: AccessRequest, *, actor: User, email_domain: str, now: datetime) -> AccessRequest:
-    """File a draft, or file again a returned request: ``radicada`` (the ANS clock starts)."""
+#: why a ``crear`` for an account the directory already holds is refused (SPEC §4)
+ACCOUNT_EXISTS = (
+    "La cuenta ya existe en el directorio: no se crea otra vez (se le cambiaría la clave a su dueño). "
+    "Si está retirada, radique el formato FO-M11-P2-05 con la acción «activar»; si la persona olvidó la clave "
+    "o está bloqueada, use el formato FO-M11-P2-12."
+)
+
+
+def existing_account_errors(directory: Directory, request: AccessRequest) -> dict[str, list[str]]:
+    """A FO-M11-P2-05 ``crear`` on a directory system whose username or institutional e-mail the
+    directory already holds (SPEC §4): the field errors, empty when the account is new."""
+    if request.action is not RequestAction.CREAR or request.system.connector is not Connector.LDAP:
+        return {}
+    try:
+        found = directory.find_accounts(username=request.beneficiary_username, email=request.beneficiary_email)
+    except DirectoryUnavailable as exc:
+        raise ValidationFailed(
+            "No se pudo consultar el directorio para confirmar que la cuenta no existe; intente de nuevo en unos minutos.",
+            fields={"beneficiary_username": ["No se pudo verificar en el directorio."]},
+        ) from exc
+    errors: dict[str, list[str]] = {}
+    for account in found:
+        person = account.person
+        retired = " (retirada)" if account.is_retired else ""
+        if request.beneficiary_username and person.username.lower() == request.beneficiary_username:
+            errors.setdefault("beneficiary_username", []).append(
+                f"Ya existe la cuenta «{person.username}» de {person.full_name}{retired} en el directorio."
+            )
+        elif request.beneficiary_email and (person.email or "").lower() == request.beneficiary_email:
+            errors.setdefault("beneficiary_email", []).append(
+                f"El correo {request.beneficiary_email} ya pertenece a la cuenta «{person.username}»{retired} del directorio."
+            )
+    return errors
+
+
+def submit_request(
+    session: DbSession, request: AccessRequest, *, actor: User, email_domain: str, now: datetime, directory: Directory
+) -> AccessRequest:
+    """File a draft, or file again a returned request: ``radicada`` (the ANS clock starts).
+
+    A ``crear`` is checked against ``directory`` first: an existing account is refused here, never
+    reset at provisioning (SPEC §4).
+    """
     request = lock_request(session, request.id)
     if actor.id != request.requester_id:
         raise NotAllowed("Solo quien radicó la solicitud puede radicarla.")
@@ -283,6 +340,9 @@ def submit_request(session: DbSession, request: AccessRequest, *, actor: User, e
     errors = validate_request_data(session, data_from_request(request), email_domain=email_domain, today=today, complete=True)
     if errors:
         raise ValidationFailed("La solicitud está incompleta: revise los campos marcados.", fields=errors)
+    taken = existing_account_errors(directory, request)
+    if taken:
+        raise ValidationFailed(ACCOUNT_EXISTS, fields=taken)
     before_state = request.state
     before = request.snapshot()
     if request.number is None:
@@ -347,11 +407,18 @@ def cancel_request(
 def add_comment(
     session: DbSession, request: AccessRequest, *, actor: User, body: str, internal: bool, now: datetime
 ) -> RequestComment:
-    """Comments from anyone who may see the request; internal notes only from staff."""
-    from tickets.permissions import can_view_request, is_staff
+    """Comments from anyone who may see the request; internal notes only from staff; none from
+    Control Interno, which reads and never writes (SPEC §1).
+
+    Only a comment the requester can read, written by the service desk or by an approver of the
+    request, attends it (stops ``atencion``, SPEC §5); an internal note attends nobody.
+    """
+    from tickets.permissions import can_comment, can_view_request, is_staff
 
     if not can_view_request(session, actor, request):
         raise NotAllowed("No puede comentar esta solicitud.")
+    if not can_comment(actor):
+        raise NotAllowed("Control Interno consulta las solicitudes pero no escribe en ellas.")
     if internal and not is_staff(actor):
         raise NotAllowed("Solo el personal de la Secretaría escribe notas internas.")
     body = (body or "").strip()
@@ -363,17 +430,34 @@ def add_comment(
     session.add(comment)
     session.flush()
     add_event(session, request, actor, "nota_interna" if internal else "comentario", now=now)
+    attends = not internal and _attends(session, request, actor, now)
     record_event(
         session,
         actor=actor,
         action="solicitud.comentar",
         object_type="solicitud",
         object_id=request.id,
-        after={"comment": comment.id, "internal": internal},
+        after={"comment": comment.id, "internal": internal, "atencion": attends},
     )
-    if is_staff(actor) and actor.id != request.requester_id:
+    if attends:
         run_ans_hook("on_comment_by_staff", session, request, now)
     return comment
+
+
+def _attends(session: DbSession, request: AccessRequest, actor: User, now: datetime) -> bool:
+    """The author answers the requester as the service desk or as an approver of this request."""
+    if actor.id == request.requester_id:
+        return False
+    if actor.has_role(Role.AGENTE, Role.APROBADOR, Role.SEGURIDAD, Role.SECRETARIO):
+        return True
+    if request.dependency_id in actor.scoped_dependency_ids(Role.JEFE):
+        return True
+    step = current_step(session, request)
+    if step is None:
+        return False
+    from tickets.routing import step_routing
+
+    return step_routing(session, request, step, local_date(now)).decider(actor) is not None
 
 
 def add_attachment(

@@ -83,8 +83,9 @@ def test_replacement_moves_role_requests_drafts_and_opens_the_handover(app, tmp_
             .scalars()
             .all()
         )
+        # integrante3 has an account in the directory: the enlace's groups they lack, not a creation
         assert {(d.form, d.beneficiary_username) for d in drafts} == {
-            (RequestForm.CREACION, "integrante3"),
+            (RequestForm.ROLES, "integrante3"),
             (RequestForm.ROLES, "enlace.salud"),
         }
         handover = db.session.execute(select(Handover).where(Handover.dependency_id == sal)).scalar_one()
@@ -107,7 +108,12 @@ def test_handover_needs_every_item_confirmed(app):
     login(head, "jefe.salud")
     designate(head, sal, "integrante3")
     with app.app_context():
-        handover_id = db.session.execute(select(Handover.id).where(Handover.dependency_id == sal)).scalar_one()
+        handover = db.session.execute(select(Handover).where(Handover.dependency_id == sal)).scalar_one()
+        handover_id = handover.id
+        # the outgoing enlace's privileges were removed (test_designation_rules covers the wait)
+        removal = db.session.get(AccessRequest, handover.removal_request_id)
+        removal.state, removal.number = RequestState.RESUELTA, "SOL-2026-09998"
+        db.session.commit()
     token = csrf_token(head, f"/transferencias/{handover_id}")
     partial = head.post(f"/transferencias/{handover_id}", data={"csrf_token": token, "hecho_solicitudes": "1"})
     assert partial.status_code == 422

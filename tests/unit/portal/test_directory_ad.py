@@ -230,9 +230,19 @@ def spec(**overrides: Any) -> AccountSpec:
         "position": "Profesional universitario",
         "dependency_code": "SALUD-01",
         "document": "1234567890",
+        "origin": "SOL-2026-00001",
     }
     values.update(overrides)
     return AccountSpec(**values)
+
+
+MARK = "Creada por Mesa TIC: SOL-2026-00001"
+LOOKUP_ATTRIBUTES = ["mail", "description", "userAccountControl", "pwdLastSet"]
+
+
+def mail_free(fake: FakeConnection, mail: str = "jperez@entidad.gov.co") -> None:
+    """Script the search that checks no other account holds the e-mail of a new one."""
+    fake.on_search(USERS_DN, f"(mail={mail})")
 
 
 # -- flavour selection and session -------------------------------------------------------------
@@ -271,6 +281,7 @@ def test_session_binds_once_and_unbinds_even_on_error(ad: AdProvisioner, directo
 
 def test_ensure_account_adds_a_disabled_user_with_every_attribute(ad: AdProvisioner, fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, user_filter("jperez"))
+    mail_free(fake)
     with ad.session():
         changes = ad.ensure_account(spec())
     assert changes == ["cuenta jperez creada (deshabilitada hasta asignar la clave)"]
@@ -288,16 +299,21 @@ def test_ensure_account_adds_a_disabled_user_with_every_attribute(ad: AdProvisio
                 "title": "Profesional universitario",
                 "department": "SALUD-01",
                 "employeeID": "1234567890",
+                "description": MARK,
                 "givenName": "Juan",
                 "sn": "Pérez",
             },
         )
     ]
-    assert fake.searches() == [lookup("jperez", ["mail", "userAccountControl", "pwdLastSet"])]
+    assert fake.searches() == [
+        lookup("jperez", LOOKUP_ATTRIBUTES),
+        ("search", USERS_DN, "(mail=jperez@entidad.gov.co)", SUBTREE, ["sAMAccountName"]),
+    ]
 
 
 def test_ensure_account_leaves_out_the_optional_attributes_not_given(ad: AdProvisioner, fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, user_filter("jperez"))
+    mail_free(fake)
     minimal = AccountSpec(username="jperez", full_name="Juan Pérez", email="jperez@entidad.gov.co")
     with ad.session():
         ad.ensure_account(minimal)
@@ -321,17 +337,17 @@ def test_ensure_account_escapes_the_username_in_the_lookup_filter(
     ad: AdProvisioner, fake: FakeConnection, username: str, escaped: str
 ) -> None:
     fake.on_search(USERS_DN, f"(sAMAccountName={escaped})")
+    mail_free(fake)
     with ad.session():
         ad.ensure_account(spec(username=username))
-    assert fake.searches() == [
-        ("search", USERS_DN, f"(sAMAccountName={escaped})", SUBTREE, ["mail", "userAccountControl", "pwdLastSet"])
-    ]
+    assert fake.searches()[0] == ("search", USERS_DN, f"(sAMAccountName={escaped})", SUBTREE, LOOKUP_ATTRIBUTES)
     [(_, _, attributes)] = fake.writes()
     assert attributes["sAMAccountName"] == username  # attribute values travel as they are
 
 
 def test_ensure_account_escapes_the_full_name_in_the_dn(ad: AdProvisioner, fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, user_filter("aperez"))
+    mail_free(fake)
     full_name = 'Pérez, Ana+María "La Jefa"'
     with ad.session():
         ad.ensure_account(spec(username="aperez", full_name=full_name))
@@ -353,6 +369,7 @@ def test_ensure_account_escapes_leading_trailing_and_other_special_characters(
     ad: AdProvisioner, fake: FakeConnection, full_name: str
 ) -> None:
     fake.on_search(USERS_DN, user_filter("ana"))
+    mail_free(fake)
     with ad.session():
         ad.ensure_account(spec(username="ana", full_name=full_name))
     [(_, dn, _)] = fake.writes()
@@ -369,22 +386,38 @@ def test_ensure_account_escapes_leading_trailing_and_other_special_characters(
     )
 
 
-@pytest.mark.parametrize("stored_mail", ["jperez@entidad.gov.co", "JPerez@Entidad.gov.co"])
-def test_ensure_account_existing_with_the_same_mail_changes_nothing(
-    ad: AdProvisioner, fake: FakeConnection, stored_mail: str
+def test_ensure_account_made_by_an_earlier_attempt_of_this_request_changes_nothing(
+    ad: AdProvisioner, fake: FakeConnection
 ) -> None:
-    fake.on_search(USERS_DN, user_filter("jperez"), entry(JPEREZ_DN, mail=[stored_mail]))
+    fake.on_search(USERS_DN, user_filter("jperez"), entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], description=[MARK]))
     with ad.session():
         assert ad.ensure_account(spec()) == []
     assert fake.writes() == []
 
 
-@pytest.mark.parametrize("stored", [{"mail": ["otra@entidad.gov.co"]}, {"mail": []}, {}])
-def test_ensure_account_existing_with_another_mail_is_refused(
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"mail": ["jperez@entidad.gov.co"]},
+        {"mail": ["jperez@entidad.gov.co"], "description": ["Creada por Mesa TIC: SOL-2026-00002"]},
+        {"mail": ["otra@entidad.gov.co"]},
+        {},
+    ],
+    ids=["same-mail-no-mark", "another-request", "another-mail", "bare"],
+)
+def test_ensure_account_someone_else_made_is_refused_untouched(
     ad: AdProvisioner, fake: FakeConnection, stored: dict[str, Any]
 ) -> None:
     fake.on_search(USERS_DN, user_filter("jperez"), entry(JPEREZ_DN, **stored))
-    with pytest.raises(ProvisioningRefused, match="ya existe con otros datos"), ad.session():
+    with pytest.raises(ProvisioningRefused, match="ya existe en el directorio y no la creó esta solicitud"), ad.session():
+        ad.ensure_account(spec())
+    assert fake.writes() == []
+
+
+def test_ensure_account_with_an_e_mail_another_account_holds_is_refused(ad: AdProvisioner, fake: FakeConnection) -> None:
+    fake.on_search(USERS_DN, user_filter("jperez"))
+    fake.on_search(USERS_DN, "(mail=jperez@entidad.gov.co)", entry(f"CN=Otra,{USERS_DN}", sAMAccountName=["otra"]))
+    with pytest.raises(ProvisioningRefused, match="ya pertenece a la cuenta otra"), ad.session():
         ad.ensure_account(spec())
     assert fake.writes() == []
 
@@ -394,7 +427,13 @@ def test_a_create_request_never_re_enables_a_retired_account(ad: AdProvisioner, 
     fake.on_search(
         USERS_DN,
         user_filter("jperez"),
-        entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], userAccountControl=["514"], pwdLastSet=["133700000000000000"]),
+        entry(
+            JPEREZ_DN,
+            mail=["jperez@entidad.gov.co"],
+            description=[MARK],
+            userAccountControl=["514"],
+            pwdLastSet=["133700000000000000"],
+        ),
     )
     with pytest.raises(ProvisioningRefused, match="retirada"), ad.session():
         ad.ensure_account(spec())
@@ -405,7 +444,7 @@ def test_a_half_created_account_of_an_earlier_attempt_is_taken_as_created(ad: Ad
     fake.on_search(
         USERS_DN,
         user_filter("jperez"),
-        entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], userAccountControl=["514"], pwdLastSet=["0"]),
+        entry(JPEREZ_DN, mail=["jperez@entidad.gov.co"], description=[MARK], userAccountControl=["514"], pwdLastSet=["0"]),
     )
     with ad.session():
         assert ad.ensure_account(spec()) == []
@@ -426,7 +465,9 @@ def test_ensure_account_with_two_accounts_for_the_username_is_refused(ad: AdProv
 
 def test_ensure_account_name_taken_by_another_person_is_refused(ad: AdProvisioner, fake: FakeConnection) -> None:
     """Same CN in the OU (a homonym): AD answers entryAlreadyExists (68), a person must look at it."""
-    fake.on_search(USERS_DN, user_filter("jperez")).answer_writes(68)
+    fake.on_search(USERS_DN, user_filter("jperez"))
+    mail_free(fake)
+    fake.answer_writes(68)
     with pytest.raises(ProvisioningRefused, match="crear cuenta: entryAlreadyExists"), ad.session():
         ad.ensure_account(spec())
 

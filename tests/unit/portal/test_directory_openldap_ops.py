@@ -82,6 +82,7 @@ def with_lock(fake: FakeConnection, value: Any, username: str = "jperez", dn: st
 
 def test_ensure_account_adds_an_inet_org_person(ldap: OpenLdapProvisioner, fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, "(uid=jperez)")
+    fake.on_search(USERS_DN, "(mail=jperez@entidad.gov.co)")
     account = AccountSpec(
         username="jperez",
         full_name="Juan Pérez",
@@ -91,10 +92,14 @@ def test_ensure_account_adds_an_inet_org_person(ldap: OpenLdapProvisioner, fake:
         position="Profesional universitario",
         dependency_code="SALUD-01",
         document="1234567890",
+        origin="SOL-2026-00001",
     )
     with ldap.session():
         assert ldap.ensure_account(account) == ["cuenta jperez creada"]
-    assert fake.searches() == [lookup("jperez", ["cn", "mail", "pwdAccountLockedTime"])]
+    assert fake.searches() == [
+        lookup("jperez", ["cn", "mail", "description", "pwdAccountLockedTime"]),
+        ("search", USERS_DN, "(mail=jperez@entidad.gov.co)", SUBTREE, ["uid"]),
+    ]
     assert fake.writes() == [
         (
             "add",
@@ -108,6 +113,7 @@ def test_ensure_account_adds_an_inet_org_person(ldap: OpenLdapProvisioner, fake:
                 "title": "Profesional universitario",
                 "ou": "SALUD-01",
                 "employeeNumber": "1234567890",
+                "description": "Creada por Mesa TIC: SOL-2026-00001",
                 "givenName": "Juan",
             },
         )
@@ -116,6 +122,7 @@ def test_ensure_account_adds_an_inet_org_person(ldap: OpenLdapProvisioner, fake:
 
 def test_ensure_account_escapes_the_username_in_filter_and_dn(ldap: OpenLdapProvisioner, fake: FakeConnection) -> None:
     fake.on_search(USERS_DN, r"(uid=a\2ab\28c\29,d+e)")
+    fake.on_search(USERS_DN, "(mail=ana@entidad.gov.co)")
     with ldap.session():
         ldap.ensure_account(AccountSpec(username="a*b(c),d+e", full_name="Ana", email="ana@entidad.gov.co"))
     [(_, dn, attributes)] = fake.writes()
@@ -129,13 +136,19 @@ def test_ensure_account_escapes_the_username_in_filter_and_dn(ldap: OpenLdapProv
     }
 
 
-def test_ensure_account_existing_is_left_alone_or_refused(ldap: OpenLdapProvisioner, fake: FakeConnection) -> None:
-    fake.on_search(USERS_DN, "(uid=jperez)", entry(JPEREZ_DN, mail=["JPerez@entidad.gov.co"]))
+def test_ensure_account_existing_is_left_alone_only_when_this_request_made_it(
+    ldap: OpenLdapProvisioner, fake: FakeConnection
+) -> None:
+    mark = "Creada por Mesa TIC: SOL-2026-00001"
+    fake.on_search(USERS_DN, "(uid=jperez)", entry(JPEREZ_DN, mail=["JPerez@entidad.gov.co"], description=[mark]))
     fake.on_search(USERS_DN, "(uid=otro)", entry(f"uid=otro,{USERS_DN}", mail=["otro@entidad.gov.co"]))
+    fake.on_search(USERS_DN, "(uid=mismo)", entry(f"uid=mismo,{USERS_DN}", mail=["mismo@entidad.gov.co"]))
     with ldap.session():
-        assert ldap.ensure_account(AccountSpec(username="jperez", full_name="J", email="jperez@entidad.gov.co")) == []
-        with pytest.raises(ProvisioningRefused, match="correo distinto"):
-            ldap.ensure_account(AccountSpec(username="otro", full_name="O", email="jperez@entidad.gov.co"))
+        ours = AccountSpec(username="jperez", full_name="J", email="jperez@entidad.gov.co", origin="SOL-2026-00001")
+        assert ldap.ensure_account(ours) == []
+        for username, email in (("otro", "jperez@entidad.gov.co"), ("mismo", "mismo@entidad.gov.co")):
+            with pytest.raises(ProvisioningRefused, match="ya existe en el directorio y no la creó esta solicitud"):
+                ldap.ensure_account(AccountSpec(username=username, full_name="O", email=email, origin="SOL-2026-00001"))
     assert fake.writes() == []
 
 

@@ -20,6 +20,7 @@ from sla import hooks
 from sla.calendar import BusinessCalendar
 from sla.models import SlaMetric, SlaTimer
 from sla.services import get_calendar
+from tests.unit.tickets.factories import directory
 from tickets.models import (
     AccessRequest,
     DocumentType,
@@ -104,7 +105,12 @@ def submit(request_id: int, now: datetime) -> AccessRequest:
     request = fetch(request_id)
     refile = request.number is not None
     request = submit_request(
-        db.session, request, actor=user(ENLACES[request.dependency.code]), email_domain=EMAIL_DOMAIN, now=now
+        db.session,
+        request,
+        actor=user(ENLACES[request.dependency.code]),
+        email_domain=EMAIL_DOMAIN,
+        now=now,
+        directory=directory(),
     )
     (hooks.on_refiled if refile else hooks.on_filed)(db.session, request, now)
     db.session.commit()

@@ -178,14 +178,18 @@ def test_step_warnings_reach_the_delegate_too(app, mail_dir):
     from datetime import date
 
     from tests.unit.sla.flow import user
+    from tests.unit.tickets.factories import make_person
+    from tickets.models import StepKind
     from tickets.services.delegations import create_delegation
 
     with app.app_context():
+        make_person("subdirector.salud", "Subdirector de Salud", "SAL")
         create_delegation(
             db.session,
             actor=user("jefe.salud"),
             delegator=user("jefe.salud"),
-            delegate=user("integrante1"),
+            delegate=user("subdirector.salud"),
+            step_kind=StepKind.JEFE,
             starts_on=date(2026, 3, 1),
             ends_on=date(2026, 3, 31),
             reason="Vacaciones",
@@ -195,7 +199,7 @@ def test_step_warnings_reach_the_delegate_too(app, mail_dir):
         file(7, bogota(2026, 3, 9, 8))
         run_tick(bogota(2026, 3, 9, 16))
     step_mail = next(m for m in mails(mail_dir) if m["to"] != AGENTE and m["to"] != SECRETARIO)
-    assert step_mail["to"] == sorted(JEFE + ["integrante1@valledelcauca.gov.co"])
+    assert step_mail["to"] == sorted(JEFE + ["subdirector.salud@valledelcauca.gov.co"])
 
 
 def test_cli_twin_takes_now(app, mail_dir):

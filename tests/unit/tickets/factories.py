@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portal.clock import local_date
 from portal.db import utcnow
+from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
 from portal.models import AuditEvent, Dependency, RoleAssignment, User
 from portal.roles import Role
@@ -66,6 +67,51 @@ EXCEPTION_REASON = "Emergencia sanitaria: el acceso se necesita hoy mismo."
 
 def get_user(username: str) -> User:
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def add_to_directory(username: str, full_name: str, dependency: str | None = None, password: str = "Demo2026!") -> None:
+    """An account in the test application's demo directory (so the person can log in)."""
+    conn = directory().service_connection()
+    try:
+        attributes = {
+            "uid": username,
+            "cn": full_name,
+            "sn": full_name.split()[-1],
+            "mail": f"{username}@{EMAIL_DOMAIN}",
+            "userPassword": password,
+        }
+        if dependency:
+            attributes["ou"] = dependency
+        assert conn.add(f"uid={username},{directory().settings.users_dn}", ["inetOrgPerson"], attributes), conn.result
+    finally:
+        conn.unbind()
+
+
+def make_person(username: str, full_name: str, dependency: str | None = None, *roles: tuple[Role, str | None]) -> User:
+    """A person of ``dependency`` in the directory and the portal, holding ``roles``; committed."""
+    from portal import services as portal_services
+
+    add_to_directory(username, full_name, dependency)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=f"{username}@{EMAIL_DOMAIN}",
+        dependency_id=dependency_id(dependency) if dependency else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for role, scope in roles:
+        dep = portal_services.find_dependency(db.session, scope) if scope else None
+        portal_services.assign_role(db.session, actor=None, user=user, role=role, dependency=dep)
+    db.session.commit()
+    return user
+
+
+def directory() -> Directory:
+    """The test application's directory (the demo one, or slapd in integration tests)."""
+    from flask import current_app
+
+    return Directory(DirectorySettings.from_config(current_app.config))
 
 
 def dependency_id(code: str) -> int:
@@ -135,7 +181,11 @@ def edge(call: Callable[[], Any]) -> Any:
 
 
 def file(request_id: int, requester: str, now: datetime) -> None:
-    edge(lambda: submit_request(db.session, fetch(request_id), actor=get_user(requester), email_domain=EMAIL_DOMAIN, now=now))
+    edge(
+        lambda: submit_request(
+            db.session, fetch(request_id), actor=get_user(requester), email_domain=EMAIL_DOMAIN, now=now, directory=directory()
+        )
+    )
 
 
 def decide(request_id: int, username: str, decision: str = "aprobar", now: datetime | None = None) -> None:

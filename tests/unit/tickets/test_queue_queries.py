@@ -27,6 +27,7 @@ from tests.unit.tickets.factories import (
     dependency_id,
     fetch,
     get_user,
+    make_person,
     system_id,
 )
 from tickets.models import (
@@ -86,7 +87,7 @@ FILED = set(DATASET) - {"E"}
 @pytest.fixture(scope="module")
 def queues(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Any) -> Iterator[tuple[Flask, dict[str, Any]]]:
     """The data set, F approved by the Secretario's exception, and two delegations running today:
-    jefe.salud → jefe.hacienda and lider.ed → agente."""
+    jefe.salud → subdirector.salud (jefe steps) and lider.ed → secretario (aprobador steps)."""
     base = tmp_path_factory.mktemp("queues")
     shutil.copy(demo_sqlite_template, base / "app.sqlite")
     app = create_app(app_config(base, f"sqlite:///{base / 'app.sqlite'}"))
@@ -98,12 +99,17 @@ def queues(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Any) 
             db.session, fetch(ids["F"]), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=bogota(10, 12)
         )
         today = local_date(utcnow())
-        for delegator, delegate in (("jefe.salud", "jefe.hacienda"), ("lider.ed", "agente")):
+        make_person("subdirector.salud", "Subdirector de Salud", "SAL")
+        for delegator, delegate, kind in (
+            ("jefe.salud", "subdirector.salud", StepKind.JEFE),
+            ("lider.ed", "secretario", StepKind.APROBADOR),
+        ):
             create_delegation(
                 db.session,
                 actor=get_user(delegator),
                 delegator=get_user(delegator),
                 delegate=get_user(delegate),
+                step_kind=kind,
                 starts_on=today,
                 ends_on=today + timedelta(days=5),
                 reason="Vacaciones",
@@ -207,8 +213,9 @@ SCOPES = [
     ("jefe.salud", "dependencia", {"A", "B", "D", "G"}),
     ("seguridad", "por_aprobar", {"B"}),
     ("lider.ed", "por_aprobar", {"D", "H"}),
-    ("jefe.hacienda", "por_aprobar", {"C", "A", "G"}),  # delegate of jefe.salud
-    ("agente", "por_aprobar", {"D", "H"}),  # delegate of lider.ed
+    ("jefe.hacienda", "por_aprobar", {"C"}),
+    ("subdirector.salud", "por_aprobar", {"A", "G"}),  # delegate of jefe.salud
+    ("secretario", "por_aprobar", {"D", "H"}),  # delegate of lider.ed
     ("control.interno", "todas", FILED),
 ]
 

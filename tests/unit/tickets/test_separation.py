@@ -26,12 +26,13 @@ from tests.unit.tickets.factories import (
     fetch,
     get_user,
     last_ids,
+    make_person,
     written_since,
 )
-from tickets.models import RequestEvent, RequestForm, RequestState, StepState
+from tickets.models import RequestEvent, RequestForm, RequestState, StepKind, StepState
 from tickets.permissions import available_actions
 from tickets.services.decisions import Decision, apply_exception, decide_step, request_steps
-from tickets.services.delegations import create_delegation
+from tickets.services.delegations import create_delegation, end_delegation
 
 FILED_IT = "Nadie puede aprobar una solicitud que radicó."
 BENEFICIARY = "Nadie puede aprobar una solicitud de la que es beneficiario."
@@ -129,14 +130,17 @@ def test_one_person_decides_at_most_one_step(app) -> None:
 
 
 def test_a_delegated_decision_counts_for_the_approver_replaced(app) -> None:
-    """jefe.salud delegates to lider.ed, who signs the jefe step for them: lider.ed has used their step."""
+    """jefe.salud delegates the jefe step to a person of Salud who is also an aprobador: once they
+    sign the jefe step for the jefe, they have used their one step of the request."""
     with app.app_context():
+        make_person("subdirector.salud", "Subdirector de Salud", "SAL", (Role.APROBADOR, None))
         today = local_date(utcnow())
         create_delegation(
             db.session,
             actor=get_user("jefe.salud"),
             delegator=get_user("jefe.salud"),
-            delegate=get_user("lider.ed"),
+            delegate=get_user("subdirector.salud"),
+            step_kind=StepKind.JEFE,
             starts_on=today,
             ends_on=today,
             reason="Comisión de servicios",
@@ -144,19 +148,22 @@ def test_a_delegated_decision_counts_for_the_approver_replaced(app) -> None:
         )
         db.session.commit()
         request_id = build_request(state=RequestState.RADICADA)
-        step = approve(request_id, "lider.ed")
-        assert (step.decided_by.username, step.on_behalf_of.username) == ("lider.ed", "jefe.salud")
-        refused(request_id, "lider.ed", ONE_STEP)
+        step = approve(request_id, "subdirector.salud")
+        assert (step.decided_by.username, step.on_behalf_of.username) == ("subdirector.salud", "jefe.salud")
+        refused(request_id, "subdirector.salud", ONE_STEP)
 
 
-def delegate(delegator: str, to: str, starts: int, ends: int, *, today_offset: int = 0) -> int:
-    """A delegation from ``starts`` to ``ends`` days from today (registered on a day ``today_offset`` away)."""
+def delegate(
+    delegator: str, to: str, starts: int, ends: int, *, today_offset: int = 0, kind: StepKind = StepKind.APROBADOR
+) -> int:
+    """A delegation of ``kind`` from ``starts`` to ``ends`` days from today (registered on a day ``today_offset`` away)."""
     today = local_date(utcnow())
     delegation = create_delegation(
         db.session,
         actor=get_user(delegator),
         delegator=get_user(delegator),
         delegate=get_user(to),
+        step_kind=kind,
         starts_on=today + timedelta(days=starts),
         ends_on=today + timedelta(days=ends),
         reason="Vacaciones",
@@ -168,30 +175,32 @@ def delegate(delegator: str, to: str, starts: int, ends: int, *, today_offset: i
 
 def test_a_delegate_decides_for_the_approver_and_both_names_are_recorded(app, api) -> None:
     with app.app_context():
-        delegate("lider.ed", "agente", 0, 5)
+        delegate("lider.ed", "secretario", 0, 5)
         request_id = build_request(state=RequestState.EN_APROBACION)
-        assert available_actions(db.session, get_user("agente"), fetch(request_id), local_date(utcnow())).decide
+        assert available_actions(db.session, get_user("secretario"), fetch(request_id), local_date(utcnow())).decide
         marks = last_ids()
-        step = approve(request_id, "agente")
-        assert (step.kind.value, step.state) == ("aprobador", StepState.APROBADO)
-        assert (step.decided_by.username, step.on_behalf_of.username) == ("agente", "lider.ed")
+        step = approve(request_id, "secretario")
+        assert (step.kind.value, step.state, step.is_suplencia) == ("aprobador", StepState.APROBADO, False)
+        assert (step.decided_by.username, step.on_behalf_of.username) == ("secretario", "lider.ed")
         events, audits = written_since(marks)
-        assert [(e.kind, e.actor.username, e.on_behalf_of.username) for e in events] == [("paso_aprobado", "agente", "lider.ed")]
+        assert [(e.kind, e.actor.username, e.on_behalf_of.username) for e in events] == [
+            ("paso_aprobado", "secretario", "lider.ed")
+        ]
         # the final approval also plans provisioning, audited on its own (SPEC §4)
         audits = [a for a in audits if a.action.startswith("solicitud.")]
-        assert [(a.action, a.actor_name, a.before["on_behalf_of"]) for a in audits] == [
-            ("solicitud.paso_aprobado", "agente", "lider.ed")
+        assert [(a.action, a.actor_name, a.before["on_behalf_of"], a.before["basis"]) for a in audits] == [
+            ("solicitud.paso_aprobado", "secretario", "lider.ed", "delegado")
         ]
         assert fetch(request_id).state is RequestState.APROBADA
 
     enlace = app.test_client()
     login(enlace, "enlace.salud")
     page = enlace.get(f"/solicitudes/{request_id}").get_data(as_text=True)
-    assert re.search(r'data-step="aprobador".*?Diana Muñoz Patiño en nombre de Juliana Cárdenas Mora', page, re.S)
+    assert re.search(r'data-step="aprobador".*?Jorge Salazar Henao en nombre de Juliana Cárdenas Mora', page, re.S)
     chain = api("enlace.salud", "GET", f"/api/v1/requests/{request_id}").get_json()["approval_chain"]
     assert [(s["kind"], s["decided_by"], s["on_behalf_of"]) for s in chain] == [
         ("jefe", "jefe.salud", None),
-        ("aprobador", "agente", "lider.ed"),
+        ("aprobador", "secretario", "lider.ed"),
     ]
 
 
@@ -204,12 +213,14 @@ def test_a_delegation_outside_its_dates_gives_no_power(app, starts, ends, today_
     from tickets.models import Delegation
 
     with app.app_context():
-        delegation_id = delegate("lider.ed", "agente", starts, ends, today_offset=today_offset)
+        delegation_id = delegate("lider.ed", "secretario", starts, ends, today_offset=today_offset)
         if revoked:
-            db.session.get(Delegation, delegation_id).revoked_at = utcnow()
+            end_delegation(
+                db.session, db.session.get(Delegation, delegation_id), actor=get_user("lider.ed"), reason=None, now=utcnow()
+            )
             db.session.commit()
         request_id = build_request(state=RequestState.EN_APROBACION)
-        refused(request_id, "agente", "Este paso (Líder de economía digital) no le corresponde.")
+        refused(request_id, "secretario", "Este paso (Líder de economía digital) no le corresponde.")
         approve(request_id, "lider.ed")
 
 

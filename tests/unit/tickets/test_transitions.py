@@ -36,6 +36,7 @@ from tests.unit.tickets.factories import (
     REASON,
     build_request,
     decide,
+    directory,
     fetch,
     get_user,
     last_ids,
@@ -197,7 +198,7 @@ def run(transition: str, request: AccessRequest, actor: User, now: datetime) -> 
         data.justification = "Se corrige la justificación con el cargo exacto del beneficiario."
         return update_draft(session, request, actor=actor, data=data, email_domain=EMAIL_DOMAIN, today=local_date(now))
     if transition == "radicar":
-        return submit_request(session, request, actor=actor, email_domain=EMAIL_DOMAIN, now=now)
+        return submit_request(session, request, actor=actor, email_domain=EMAIL_DOMAIN, now=now, directory=directory())
     if transition in ("aprobar", "rechazar", "devolver"):
         comment = None if transition == "aprobar" else REASON
         return decide_step(session, request, actor=actor, decision=Decision(transition), comment=comment, now=now)
@@ -303,7 +304,14 @@ def test_a_returned_request_filed_again_starts_a_new_round(make_request, app) ->
     request_id = make_request(state=S.DEVUELTA)
     with app.app_context():
         number = fetch(request_id).number
-        submit_request(db.session, fetch(request_id), actor=get_user(REQUESTER), email_domain=EMAIL_DOMAIN, now=utcnow())
+        submit_request(
+            db.session,
+            fetch(request_id),
+            actor=get_user(REQUESTER),
+            email_domain=EMAIL_DOMAIN,
+            now=utcnow(),
+            directory=directory(),
+        )
         db.session.commit()
         request = fetch(request_id)
         assert (request.state, request.number, request.round) == (S.RADICADA, number, 2)
