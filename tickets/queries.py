@@ -28,6 +28,7 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import ALL_REQUESTS_ROLES, active_delegations_to, pending_for_clause, visibility_clause
+from tickets.provisioning_models import JobState, ProvisioningJob
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
 
@@ -141,8 +142,9 @@ def queue_query(
     return select(AccessRequest).where(*conditions).order_by(*SORTS.get(filters.sort, SORTS["recientes"]))
 
 
-def with_pending_step_kind(query: Select[tuple[AccessRequest]]) -> Select[tuple[AccessRequest, StepKind | None]]:
-    """``query``'s rows with the kind of their current step (None outside approval), in the same query."""
+def with_pending_step_kind(query: Select[tuple[AccessRequest]]) -> Select[tuple[AccessRequest, StepKind | None, bool]]:
+    """``query``'s rows with the kind of their current step (None outside approval) and whether a
+    provisioning job of theirs failed, in the same query."""
     kind = (
         select(ApprovalStep.kind)
         .where(
@@ -155,7 +157,8 @@ def with_pending_step_kind(query: Select[tuple[AccessRequest]]) -> Select[tuple[
         .correlate(AccessRequest)
         .scalar_subquery()
     )
-    return query.add_columns(case((AccessRequest.state.in_(APPROVAL_STATES), kind), else_=None))
+    failed = exists().where(ProvisioningJob.request_id == AccessRequest.id, ProvisioningJob.state == JobState.FALLIDO)
+    return query.add_columns(case((AccessRequest.state.in_(APPROVAL_STATES), kind), else_=None), failed)
 
 
 @dataclass(frozen=True)

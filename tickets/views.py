@@ -43,7 +43,7 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
-from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
+from tickets.provisioning_models import ManualTask, ProvisioningJob
 from tickets.queries import PAGE_SIZES, Queue, QueueFilters, filter_choices, queue_query, queues_for, with_pending_step_kind
 from tickets.routing import step_routing
 from tickets.services.common import load_request_page
@@ -436,18 +436,10 @@ def queue():  # type: ignore[no-untyped-def]
     now = utcnow()
     query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
     page = paginate(with_pending_step_kind(query), per_page=per_page)
-    failed = set(
-        db.session.execute(
-            select(ProvisioningJob.request_id).where(
-                ProvisioningJob.request_id.in_([r.id for r in page.items]), ProvisioningJob.state == JobState.FALLIDO
-            )
-        ).scalars()
-    )
     dependencies, systems = filter_choices(db.session)
     return render_template(
         "tickets/queue.html",
         page=page,
-        failed=failed,
         queues=available,
         selected=selected,
         filters=filters,
