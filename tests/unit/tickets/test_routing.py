@@ -197,7 +197,7 @@ def test_every_step_is_decided_by_someone_and_nobody_is_asked_who_cannot(app, tm
         assert request.state in (RequestState.EN_APROBACION, RequestState.APROBADA)
 
 
-def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_exception(app, tmp_path) -> None:
+def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_exception(app, tmp_path, api) -> None:
     """enlace.salud files FO-M11-P2-12 for jefe.salud: the jefe is never asked; the secretario decides
     by suplencia, which is no exception in any list or in the ANS report."""
     from datetime import timedelta
@@ -256,3 +256,9 @@ def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_e
     login(lider, "lider.ed")
     assert f'data-request="{request_id}"' not in lider.get("/solicitudes?bandeja=todas&excepcion=1").get_data(as_text=True)
     assert "Suplencia" in lider.get(f"/solicitudes/{request_id}").get_data(as_text=True)
+    detail = api("lider.ed", "GET", f"/api/v1/requests/{request_id}").get_json()
+    assert detail["is_exception"] is False
+    assert [(s["kind"], s["decided_by"], s["is_suplencia"]) for s in detail["approval_chain"]] == [
+        ("jefe", "secretario", True),
+        ("aprobador", "lider.ed", False),
+    ]
