@@ -262,3 +262,32 @@ def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_e
         ("jefe", "secretario", True),
         ("aprobador", "lider.ed", False),
     ]
+
+
+def test_ans_notices_of_a_suplencia_step_go_to_the_secretario_not_to_the_excluded_jefe(app, tmp_path) -> None:
+    from datetime import timedelta
+
+    from sla import services as sla_services
+    from tests.unit.tickets.factories import build_request
+
+    with app.app_context():
+        build_request(
+            RequestForm.CLAVE,
+            RequestState.RADICADA,
+            beneficiary_name="Andrés Mejía Castro",
+            beneficiary_username="jefe.salud",
+            beneficiary_email="jefe.salud@valledelcauca.gov.co",
+        )
+        sla_services.tick(db.session, utcnow() + timedelta(days=30))
+        db.session.commit()
+    notices = []
+    for path in (tmp_path / "mail").glob("*.log"):
+        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+            if chunk.strip():
+                message = email.message_from_bytes(chunk.strip().encode("utf-8"))
+                subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+                if subject.startswith("ANS"):
+                    notices.append(str(message["To"]))
+    assert notices, "no ANS notice was sent"
+    assert not any("jefe.salud@" in to for to in notices)
+    assert any("secretario@" in to for to in notices)
