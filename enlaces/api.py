@@ -34,8 +34,8 @@ class DesignationInputSchema(Schema):
     replaces = fields.Integer(
         allow_none=True,
         metadata={
-            "description": "The designation in force the client saw (null: none). If another one was registered "
-            "meanwhile the request gets 409."
+            "description": "The id of the designation in force the client saw (0: none). If another one was "
+            "registered meanwhile the request gets 409; without it, the designation replaces whatever is in force."
         },
     )
 
@@ -132,7 +132,7 @@ def create_designation(data: dict[str, Any], files: dict[str, Any], dependency_i
         email_domain=current_app.config["PROFILE"].email_domain,
         now=utcnow(),
         directory=directory,
-        seen_current_id=data["replaces"] if "replaces" in data else ...,
+        seen_current_id=(data["replaces"] or None) if "replaces" in data else ...,
     )
     db.session.commit()
     return designation

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -90,12 +90,29 @@ class Recipients:
         wanted = sorted(request_ids - set(self._conflicts))
         if not wanted:
             return
-        requests = self.session.execute(select(AccessRequest).where(AccessRequest.id.in_(wanted))).scalars().all()
-        steps: dict[int, list[ApprovalStep]] = {}
-        for step in self.session.execute(select(ApprovalStep).where(ApprovalStep.request_id.in_(wanted))).scalars():
-            steps.setdefault(step.request_id, []).append(step)
+        requests = self.session.execute(
+            select(
+                AccessRequest.id,
+                AccessRequest.round,
+                AccessRequest.requester_id,
+                AccessRequest.beneficiary_user_id,
+                AccessRequest.beneficiary_username,
+                AccessRequest.beneficiary_email,
+            ).where(AccessRequest.id.in_(wanted))
+        ).all()
+        decided: dict[int, list[Any]] = {}
+        for step in self.session.execute(
+            select(
+                ApprovalStep.request_id,
+                ApprovalStep.round,
+                ApprovalStep.state,
+                ApprovalStep.decided_by_id,
+                ApprovalStep.on_behalf_of_id,
+            ).where(ApprovalStep.request_id.in_(wanted), ApprovalStep.decided_by_id.is_not(None))
+        ):
+            decided.setdefault(step.request_id, []).append(step)
         for request in requests:
-            self._conflicts[request.id] = conflicts_of(request, steps.get(request.id, []))
+            self._conflicts[request.id] = conflicts_of(request, decided.get(request.id, []))
 
     def deciders(self, step_id: int, info: StepInfo) -> list[Person]:
         """Who may decide the step today (``tickets.routing``), with the request's own exclusions."""

@@ -62,6 +62,7 @@ class StepSchema(Schema):
     state = fields.Function(lambda s: s.state.value)
     decided_by = fields.Function(lambda s: s.decided_by.username if s.decided_by else None)
     on_behalf_of = fields.Function(lambda s: s.on_behalf_of.username if s.on_behalf_of else None)
+    is_suplencia = fields.Boolean(metadata={"description": "Decided by the Secretario because every holder was excluded"})
     decided_at = fields.DateTime(allow_none=True)
     comment = fields.String(allow_none=True)
 

@@ -192,8 +192,9 @@ def load_candidates(session: DbSession, kind: StepKind, dependency_id: int, toda
     return Candidates(kind, holders, delegations, substitutes)
 
 
-def conflicts_of(request: AccessRequest, round_steps: Sequence[ApprovalStep]) -> Conflicts:
-    """The request's exclusions, from the steps of its current round."""
+def conflicts_of(request: AccessRequest | Any, round_steps: Iterable[ApprovalStep | Any]) -> Conflicts:
+    """The request's exclusions, from the steps of its current round (rows with the same
+    attribute names do too: the ANS tick reads only those columns)."""
     decided = {
         person_id
         for s in round_steps

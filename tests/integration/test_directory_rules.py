@@ -195,3 +195,44 @@ def test_two_simultaneous_designations_give_201_and_409(pg_app, slapd_server: Sl
         ).scalar_one()
         db.session.remove()
     assert vigentes == 1
+
+
+def test_the_por_aprobar_queue_follows_the_routing_on_postgresql(pg_app, slapd_server: Slapd) -> None:
+    """The SQL form of tickets.routing names the same people as the Python form (jefe as beneficiary)."""
+    from portal.clock import local_date
+    from tickets.queries import Queue, QueueFilters, queue_query
+    from tickets.routing import step_routing
+    from tickets.services.decisions import current_step
+
+    with pg_app.app_context():
+        system = db.session.execute(select(TargetSystem).where(TargetSystem.code == "directorio")).scalar_one()
+        data = RequestData(
+            form=RequestForm.CLAVE,
+            action=RequestAction.DESBLOQUEAR,
+            system_id=system.id,
+            dependency_id=_salud().id,
+            beneficiary_name="Andrés Mejía Castro",
+            beneficiary_document_type=DocumentType.CC,
+            beneficiary_document="1130765432",
+            beneficiary_email=f"jefe.salud@{DOMAIN}",
+            beneficiary_position="Secretario de Salud",
+            beneficiary_username="jefe.salud",
+            link_type=LinkType.PLANTA,
+            justification="Bloqueado por intentos fallidos; recuerda la clave.",
+        )
+        request = create_draft(db.session, actor=_user("enlace.salud"), data=data, email_domain=DOMAIN, today=date.today())
+        submit_request(db.session, request, actor=_user("enlace.salud"), email_domain=DOMAIN, now=utcnow(), directory=directory())
+        db.session.commit()
+        today = local_date(utcnow())
+        routing = step_routing(db.session, request, current_step(db.session, request), today)
+        deciders = {d.person.username for d in routing.deciders}
+        assert deciders == {"secretario"}
+        for person in db.session.execute(select(User).where(User.is_active_account.is_(True))).scalars().all():
+            listed = {
+                r.id
+                for r in db.session.execute(queue_query(db.session, person, Queue.TO_APPROVE, QueueFilters(), today))
+                .scalars()
+                .unique()
+            }
+            assert (request.id in listed) is (person.username in deciders), person.username
+        db.session.remove()

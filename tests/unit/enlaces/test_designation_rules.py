@@ -234,3 +234,28 @@ def test_a_lost_unique_race_is_a_409_in_spanish_not_a_500(app) -> None:
     posted = client.post("/prueba/duplicado", headers={"Referer": "http://localhost/solicitudes"})
     assert posted.status_code == 303
     assert client.get("/solicitudes").status_code == 200
+
+
+def test_a_scheduled_designation_waits_for_the_directory(app) -> None:
+    """The drafts come from the directory: while it does not answer the designation stays scheduled."""
+    today = local_date(utcnow())
+    later = today + timedelta(days=3)
+    with app.app_context():
+        sal = dependency_id("SAL")
+    head = app.test_client()
+    login(head, "jefe.salud")
+    assert post_designation(head, sal, "integrante3", effective=later.isoformat(), act_date=today.isoformat()).status_code == 303
+    runner = app.test_cli_runner()
+    url = app.config["LDAP_URL"]
+    app.config.update(LDAP_URL="ldap://127.0.0.1:9", LDAP_TIMEOUT=1)
+    down = runner.invoke(args=["enlaces", "tick", "--now", f"{later.isoformat()}T00:05:00"])
+    assert down.exit_code == 0 and "entraron en vigor: 0" in down.output and "queda programada" in down.output
+    with app.app_context():
+        assert designations_of(sal) == [
+            ("enlace.salud", DesignationStatus.VIGENTE),
+            ("integrante3", DesignationStatus.PROGRAMADA),
+        ]
+        assert sal in get_user("enlace.salud").scoped_dependency_ids(Role.ENLACE)
+    app.config["LDAP_URL"] = url
+    up = runner.invoke(args=["enlaces", "tick", "--now", f"{later.isoformat()}T06:00:00"])
+    assert "entraron en vigor: 1" in up.output, up.output

@@ -197,7 +197,7 @@ def test_every_step_is_decided_by_someone_and_nobody_is_asked_who_cannot(app, tm
         assert request.state in (RequestState.EN_APROBACION, RequestState.APROBADA)
 
 
-def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_exception(app, tmp_path) -> None:
+def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_exception(app, tmp_path, api) -> None:
     """enlace.salud files FO-M11-P2-12 for jefe.salud: the jefe is never asked; the secretario decides
     by suplencia, which is no exception in any list or in the ANS report."""
     from datetime import timedelta
@@ -256,3 +256,38 @@ def test_the_jefe_as_beneficiary_is_decided_by_suplencia_and_not_counted_as_an_e
     login(lider, "lider.ed")
     assert f'data-request="{request_id}"' not in lider.get("/solicitudes?bandeja=todas&excepcion=1").get_data(as_text=True)
     assert "Suplencia" in lider.get(f"/solicitudes/{request_id}").get_data(as_text=True)
+    detail = api("lider.ed", "GET", f"/api/v1/requests/{request_id}").get_json()
+    assert detail["is_exception"] is False
+    assert [(s["kind"], s["decided_by"], s["is_suplencia"]) for s in detail["approval_chain"]] == [
+        ("jefe", "secretario", True),
+        ("aprobador", "lider.ed", False),
+    ]
+
+
+def test_ans_notices_of_a_suplencia_step_go_to_the_secretario_not_to_the_excluded_jefe(app, tmp_path) -> None:
+    from datetime import timedelta
+
+    from sla import services as sla_services
+    from tests.unit.tickets.factories import build_request
+
+    with app.app_context():
+        build_request(
+            RequestForm.CLAVE,
+            RequestState.RADICADA,
+            beneficiary_name="Andrés Mejía Castro",
+            beneficiary_username="jefe.salud",
+            beneficiary_email="jefe.salud@valledelcauca.gov.co",
+        )
+        sla_services.tick(db.session, utcnow() + timedelta(days=30))
+        db.session.commit()
+    notices = []
+    for path in (tmp_path / "mail").glob("*.log"):
+        for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+            if chunk.strip():
+                message = email.message_from_bytes(chunk.strip().encode("utf-8"))
+                subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+                if subject.startswith("ANS"):
+                    notices.append(str(message["To"]))
+    assert notices, "no ANS notice was sent"
+    assert not any("jefe.salud@" in to for to in notices)
+    assert any("secretario@" in to for to in notices)

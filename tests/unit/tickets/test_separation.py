@@ -106,12 +106,13 @@ def test_an_enlace_who_is_also_jefe_cannot_sign_their_own_request(app) -> None:
 )
 def test_the_beneficiary_cannot_approve_nor_excuse_their_own_request(app, beneficiary) -> None:
     with app.app_context():
-        request_id = build_request(state=RequestState.EN_APROBACION, **beneficiary)
+        # an unlock (FO-M11-P2-12): a creation for an existing account is refused at filing
+        request_id = build_request(RequestForm.CLAVE, state=RequestState.EN_APROBACION, **beneficiary)
         refused(request_id, "lider.ed", BENEFICIARY)
         assert fetch(request_id).state is RequestState.EN_APROBACION
 
         grant("secretario", Role.JEFE, "HAC")  # irrelevant role: the rule is about the person
-        mine = build_request(state=RequestState.RADICADA, beneficiary_username="secretario")
+        mine = build_request(RequestForm.CLAVE, state=RequestState.RADICADA, beneficiary_username="secretario")
         with pytest.raises(NotAllowed) as error:
             apply_exception(db.session, fetch(mine), actor=get_user("secretario"), justification=EXCEPTION_REASON, now=utcnow())
         db.session.rollback()
