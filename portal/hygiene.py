@@ -141,7 +141,7 @@ def check_request() -> None:
     elif request.is_json:
         raw = request.get_data(cache=True)
         if json_depth_exceeds(raw):
-            raise InputRefused(_("El JSON anida más de %(n)d niveles.", n=MAX_JSON_DEPTH))
+            raise InputRefused(_("El JSON supera la profundidad máxima (%(n)d).", n=MAX_JSON_DEPTH))
         try:
             body = json.loads(raw) if raw.strip() else None
         except ValueError:  # not JSON, or a number with thousands of digits

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
@@ -11,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from gobierno_digital.common import Component, Instrument
 from gobierno_digital.evaluations.importer import HEADINGS
+from portal.spreadsheets import csv_writer, workbook_bytes
 
 EXAMPLES = (
     (
@@ -59,14 +59,12 @@ def template_xlsx() -> bytes:
         validation = DataValidation(type="list", formula1=source, allow_blank=True)
         validation.add(f"{column}2:{column}5000")
         sheet.add_data_validation(validation)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def template_csv() -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(HEADINGS)
     for row in EXAMPLES:
         writer.writerow(row)

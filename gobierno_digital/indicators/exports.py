@@ -3,7 +3,6 @@ with the institutional header; the layout follows ``sla/exports.py``."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -15,6 +14,7 @@ from gobierno_digital.common import day_text
 from gobierno_digital.documents_out import es_number, es_percent, gd_code, gd_pdf
 from gobierno_digital.indicators.services import IndicatorRow
 from portal.clock import BOGOTA
+from portal.spreadsheets import workbook_bytes
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="004884")
@@ -108,9 +108,7 @@ def indicators_xlsx(rows: list[IndicatorRow], profile: Profile, generated_at: da
             line += 1
     for column in range(1, len(headings) + 1):
         detail.column_dimensions[get_column_letter(column)].width = 40 if column == 1 else 16
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def indicators_pdf(rows: list[IndicatorRow], profile: Profile, generated_at: datetime) -> bytes:
