@@ -18,7 +18,7 @@ from portal.listing import paginate
 from portal.models import MailState, OutboxMail
 from portal.permissions import roles_required
 from portal.roles import Role
-from tickets import provisioning
+from tickets import desk
 from tickets.forms import ReasonForm
 from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 from tickets.tasks import commit_and_dispatch, retry_policy
@@ -92,7 +92,7 @@ def _job(job_id: int) -> ProvisioningJob:
 def retry(job_id: int) -> ResponseReturnValue:
     job = _job(job_id)
     try:
-        provisioning.retry_job(db.session, job, actor=current_user, now=utcnow(), policy=retry_policy())
+        desk.retry_job(db.session, job, actor=current_user, now=utcnow(), policy=retry_policy())
     except DomainError:
         db.session.rollback()
         raise
@@ -108,7 +108,7 @@ def resolve(job_id: int) -> ResponseReturnValue:
     form = ReasonForm()
     form.validate_on_submit()
     try:
-        provisioning.resolve_job_manually(db.session, job, actor=current_user, note=form.reason.data or "", now=utcnow())
+        desk.resolve_job_manually(db.session, job, actor=current_user, note=form.reason.data or "", now=utcnow())
     except DomainError:
         db.session.rollback()
         raise
@@ -138,7 +138,7 @@ def close_task(task_id: int) -> ResponseReturnValue:
     form = ReasonForm()
     form.validate_on_submit()
     try:
-        provisioning.close_manual_task(db.session, task, actor=current_user, note=form.reason.data or "", now=utcnow())
+        desk.close_manual_task(db.session, task, actor=current_user, note=form.reason.data or "", now=utcnow())
     except DomainError:
         db.session.rollback()
         raise

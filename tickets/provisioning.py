@@ -30,7 +30,6 @@ from portal.directory.provisioning import (
     generate_password,
     provisioner_for,
 )
-from portal.errors import NotAllowed, WrongState
 from portal.mail import OutgoingMail, release_mail, unseal, write_mail
 from portal.models import OutboxMail, User
 from portal.roles import Role
@@ -423,78 +422,6 @@ def resolve_if_complete(session: DbSession, request_id: int, now: datetime) -> b
         return False
     resolve_request(session, request, actor=None, note="Acceso aprovisionado.", now=now)
     return True
-
-
-def retry_job(session: DbSession, job: ProvisioningJob, *, actor: User, now: datetime, policy: RetryPolicy) -> ProvisioningJob:
-    """The service desk sends a failed job back to the queue with a fresh set of attempts."""
-    if not actor.has_role(Role.AGENTE):
-        raise NotAllowed("Solo la mesa de servicio reintenta trabajos.")
-    if job.state is not JobState.FALLIDO:
-        raise WrongState("Solo se reintenta un trabajo fallido.")
-    job.state = JobState.PENDIENTE
-    job.max_attempts = job.attempts + policy.max_attempts
-    job.next_attempt_at = now
-    job.lease_until = None
-    session.flush()
-    session.info.setdefault(_PENDING_JOBS, []).append(job.id)
-    record_event(session, actor=actor, action="aprovisionamiento.reintentar", object_type="trabajo", object_id=job.id)
-    return job
-
-
-def resolve_job_manually(session: DbSession, job: ProvisioningJob, *, actor: User, note: str, now: datetime) -> ProvisioningJob:
-    """The service desk did the change by hand and says what it did."""
-    from portal.errors import ValidationFailed
-
-    if not actor.has_role(Role.AGENTE):
-        raise NotAllowed("Solo la mesa de servicio resuelve trabajos.")
-    if job.state is not JobState.FALLIDO:
-        raise WrongState("Solo se resuelve a mano un trabajo fallido.")
-    if len((note or "").strip()) < 10:
-        raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
-    _mark_started(session, job.request_id, now)
-    job.state = JobState.RESUELTO_MANUAL
-    job.resolved_by_id = actor.id
-    job.resolution_note = note.strip()
-    job.finished_at = now
-    session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="aprovisionamiento.resolver_manual",
-        object_type="trabajo",
-        object_id=job.id,
-        after={"note": job.resolution_note},
-    )
-    resolve_if_complete(session, job.request_id, now)
-    return job
-
-
-def close_manual_task(session: DbSession, task: ManualTask, *, actor: User, note: str, now: datetime) -> ManualTask:
-    """The service desk completed the checklist in a system without connector."""
-    from portal.errors import ValidationFailed
-
-    if not actor.has_role(Role.AGENTE):
-        raise NotAllowed("Solo la mesa de servicio cierra tareas manuales.")
-    if task.is_closed:
-        raise WrongState("La tarea ya está cerrada.")
-    if len((note or "").strip()) < 10:
-        raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
-    _mark_started(session, task.request_id, now)
-    task.is_closed = True
-    task.closed_by_id = actor.id
-    task.closed_at = now
-    task.note = note.strip()
-    session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="tarea_manual.cerrar",
-        object_type="tarea_manual",
-        object_id=task.id,
-        after={"note": task.note},
-    )
-    resolve_if_complete(session, task.request_id, now)
-    return task
 
 
 def sweep(session: DbSession, now: datetime, policy: RetryPolicy) -> list[int]:
