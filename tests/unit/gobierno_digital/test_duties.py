@@ -22,7 +22,7 @@ from tests.conftest import csrf_token
 from tests.unit.gobierno_digital.conftest import sent_mails, subject, user
 
 NOW = datetime(2026, 4, 6, 15, 0, tzinfo=UTC)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
 
 
 def open_quarter(now: datetime = NOW) -> list[DutyChecklist]:
