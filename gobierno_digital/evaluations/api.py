@@ -64,6 +64,7 @@ class GapSelectionSchema(Schema):
 @blp.route("", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(ComparisonArgsSchema, location="query")
+@blp.response(200)
 def comparison(args: dict[str, Any]) -> Any:
     """Achievement per component and vigencia (Σ score / Σ maximum, in percent)."""
     result = services.component_comparison(db.session, instrument=args["instrument"])
@@ -110,6 +111,7 @@ def scores(vigencia: int) -> Any:
 
 @blp.route("/<int:vigencia>/gaps", methods=["GET"])
 @roles_required(*READERS)
+@blp.response(200)
 def gaps(vigencia: int) -> Any:
     """The proposed gaps (under the configured threshold) and the registered ones."""
     threshold = get_settings(db.session).gap_threshold_percent

@@ -129,6 +129,7 @@ def record_measurement(data: dict[str, Any], measurement_id: int) -> Any:
 
 @blp.route("/overdue", methods=["GET"])
 @roles_required(*READERS)
+@blp.response(200)
 def overdue() -> Any:
     """Measurements past their due date without a value."""
     return [

@@ -123,6 +123,7 @@ def add_control(data: dict[str, Any], risk_id: int) -> Any:
 @blp.route("/heat-map", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(VigenciaArgsSchema, location="query")
+@blp.response(200)
 def heat_map(args: dict[str, Any]) -> Any:
     """Risks per square (``"probabilidad-impacto"``) and per zone, inherent and residual."""
     maps = services.heat_map(services.risks_of(db.session, args["vigencia"]))

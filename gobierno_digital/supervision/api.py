@@ -50,6 +50,7 @@ class VigenciaArgsSchema(Schema):
 
 @blp.route("/projects", methods=["GET"])
 @roles_required(*READERS)
+@blp.response(200)
 def list_projects() -> Any:
     """Projects with their planned and executed percent today and their late milestones."""
     now = utcnow()
@@ -76,6 +77,7 @@ def list_projects() -> Any:
 
 @blp.route("/projects/<int:project_id>/curve", methods=["GET"])
 @roles_required(*READERS)
+@blp.response(200)
 def project_curve(project_id: int) -> Any:
     """Planned % and executed % on each day either changes (executed is null after today)."""
     if db.session.get(Project, project_id) is None:
@@ -107,6 +109,7 @@ def milestone_progress(data: dict[str, Any], milestone_id: int) -> Any:
 @blp.route("/dashboard", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(VigenciaArgsSchema, location="query")
+@blp.response(200)
 def dashboard(args: dict[str, Any]) -> Any:
     """The dashboard's figures: progress per component and dependency, indicators, risks, overdue items."""
     data = dashboard_data(db.session, utcnow(), args["vigencia"])
@@ -141,6 +144,7 @@ def dashboard(args: dict[str, Any]) -> Any:
 @blp.route("/reports/indicators.<fmt>", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(VigenciaArgsSchema, location="query")
+@blp.response(200)
 def indicators_report(args: dict[str, Any], fmt: str) -> Any:
     """The indicator report in ``xlsx`` or ``pdf``."""
     now = utcnow()
@@ -155,6 +159,7 @@ def indicators_report(args: dict[str, Any], fmt: str) -> Any:
 @blp.route("/reports/risk-map.pdf", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(VigenciaArgsSchema, location="query")
+@blp.response(200)
 def risk_map_report(args: dict[str, Any]) -> Any:
     now = utcnow()
     content = risk_map_pdf(risks_of(db.session, args["vigencia"]), current_app.config["PROFILE"], now, args["vigencia"])
@@ -164,6 +169,7 @@ def risk_map_report(args: dict[str, Any]) -> Any:
 @blp.route("/reports/supervision.<fmt>", methods=["GET"])
 @roles_required(*READERS)
 @blp.arguments(PeriodArgsSchema, location="query")
+@blp.response(200)
 def supervision_report(args: dict[str, Any], fmt: str) -> Any:
     """The supervision report of a period (``?from=YYYY-MM-DD&to=YYYY-MM-DD``) in ``pdf`` or ``docx``."""
     if fmt not in ("pdf", "docx"):
