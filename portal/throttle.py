@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
+from redis.exceptions import RedisError
 
 from portal.extensions import limiter
 
@@ -43,6 +44,10 @@ def _keys(username: str, address: str) -> list[tuple[str, str, list[RateLimitIte
     ]
 
 
+#: what a counters' store that does not answer raises
+STORAGE_ERRORS = (RedisError, OSError)
+
+
 def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
@@ -54,13 +59,18 @@ def check_login(username: str, address: str) -> Refusal | None:
     strategy = limiter.limiter
     worst: Refusal | None = None
     now = time.time()
-    for scope, key, items in _keys(username, address):
-        for item in items:
-            if not strategy.test(item, key):
-                stats = strategy.get_window_stats(item, key)
-                wait = max(1, math.ceil(stats.reset_time - now))
-                if worst is None or wait > worst.retry_after:
-                    worst = Refusal(scope, wait)
+    try:
+        for scope, key, items in _keys(username, address):
+            for item in items:
+                if not strategy.test(item, key):
+                    stats = strategy.get_window_stats(item, key)
+                    wait = max(1, math.ceil(stats.reset_time - now))
+                    if worst is None or wait > worst.retry_after:
+                        worst = Refusal(scope, wait)
+    except STORAGE_ERRORS:
+        # the counters' store (Redis) is down: people still log in; the password check stands
+        current_app.logger.warning("Contadores de ingreso no disponibles: se admite el intento sin límite.")
+        return None
     return worst
 
 
@@ -69,6 +79,9 @@ def record_login_failure(username: str, address: str) -> None:
     if not _enabled():
         return
     strategy = limiter.limiter
-    for _scope, key, items in _keys(username, address):
-        for item in items:
-            strategy.hit(item, key)
+    try:
+        for _scope, key, items in _keys(username, address):
+            for item in items:
+                strategy.hit(item, key)
+    except STORAGE_ERRORS:
+        current_app.logger.warning("Contadores de ingreso no disponibles: el intento fallido no se contó.")
