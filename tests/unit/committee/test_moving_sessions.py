@@ -133,13 +133,14 @@ def test_a_moved_session_is_to_be_convened_again_and_cannot_be_held_before(app, 
     assert len(updated) == 1
 
 
-def test_moving_through_the_api_asks_for_a_new_convocation(app, api) -> None:
-    today = local_date(utcnow())
-    if (today + timedelta(days=3)).year != (today + timedelta(days=12)).year:
-        pytest.skip("a session does not move to another year")
+def test_moving_through_the_api_asks_for_a_new_convocation(app, api, monkeypatch) -> None:
+    # the API's clock is fixed, so the dates never cross into another year whatever day the test runs
+    now = bogota(2026, 2, 9, 10, 0)
+    monkeypatch.setattr("committee.sessions.api.utcnow", lambda: now)
+    today = local_date(now)
     with app.app_context():
-        session_id = make_session(day=today + timedelta(days=10), now=utcnow())
-        convene(session_id, utcnow())
+        session_id = make_session(day=today + timedelta(days=10), now=now)
+        convene(session_id, now)
     url = f"/api/v1/committee/sessions/{session_id}"
     body = {"kind": "ordinaria", "start_time": "09:00:00", "end_time": "11:00:00", "place": "Auditorio principal"}
     refused = api(ST, "PUT", url, json={**body, "day": (today + timedelta(days=3)).isoformat()})
