@@ -106,9 +106,9 @@ def render(mail: OutgoingMail) -> dict[str, Any]:
 
 
 def _attachment(name: str, content: bytes | str, mime: str) -> list[str]:
-    """An attachment as the worker's message carries it: text as is, any other file in base64."""
-    if isinstance(content, str) or mime.startswith("text/"):
-        return [name, content if isinstance(content, str) else content.decode("utf-8"), mime]
+    """An attachment as the outbox stores it: text as is, bytes (whatever their encoding) in base64."""
+    if isinstance(content, str):
+        return [name, content, mime]
     return [name, base64.b64encode(content).decode("ascii"), mime, "base64"]
 
 
@@ -133,10 +133,7 @@ def write_mail(session: Any, mail: OutgoingMail, *, now: datetime, held: bool = 
         recipients=list(mail.to),
         subject=mail.subject,
         message_id=make_msgid(domain=domain),
-        attachments=[
-            [name, content if isinstance(content, str) else content.decode("utf-8"), mime]
-            for name, content, mime in mail.attachments
-        ],
+        attachments=[_attachment(name, content, mime) for name, content, mime in mail.attachments],
         state=MailState.RETENIDO if held else MailState.PENDIENTE,
         next_attempt_at=None if held else now,
         created_at=now,

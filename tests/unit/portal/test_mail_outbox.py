@@ -129,3 +129,30 @@ def test_the_service_desk_sees_a_failed_mail_and_sends_it_again(app, login_as, t
     with app.app_context():
         assert only_row().state is MailState.ENVIADO
     assert len(sent_files(tmp_path, "buzon.prueba@")) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime", "sent_as"),
+    [
+        ("acta.pdf", b"%PDF-1.7\n\xe9\xff\x00binario", "application/pdf", "application/pdf"),
+        ("sesion.ics", "BEGIN:VCALENDAR\r\nSUMMARY:Sesión\r\nEND:VCALENDAR\r\n", "text/calendar", "text/calendar"),
+        # a text file that is not UTF-8 keeps its bytes; the mail library sends it as a plain file
+        ("listado.csv", "dependencia;número\r\n".encode("latin-1"), "text/csv", "application/octet-stream"),
+    ],
+)
+def test_any_attachment_goes_through_the_outbox_unchanged(app_ctx, monkeypatch, name, content, mime, sent_as):
+    delivered: list[object] = []
+    monkeypatch.setattr(
+        mail_module.EmailMultiAlternatives, "send", lambda self, fail_silently=False: delivered.append(self) or 1
+    )
+    mail = OutgoingMail(
+        to=TEST_MAIL.to, subject="Adjunto de prueba", template="test", attachments=((name, content, mime),)
+    )
+    send_after_commit(db.session, mail)
+    db.session.commit()
+    assert only_row("Adjunto de prueba").state is MailState.ENVIADO
+    (sent,) = delivered
+    (attached,) = sent.attachments  # type: ignore[attr-defined]
+    got = attached[1] if isinstance(attached[1], bytes) else attached[1].encode()
+    expected = content if isinstance(content, bytes) else content.encode()
+    assert attached[0] == name and got == expected and attached[2] == sent_as
