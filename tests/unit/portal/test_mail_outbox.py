@@ -142,12 +142,8 @@ def test_the_service_desk_sees_a_failed_mail_and_sends_it_again(app, login_as, t
 )
 def test_any_attachment_goes_through_the_outbox_unchanged(app_ctx, monkeypatch, name, content, mime, sent_as):
     delivered: list[object] = []
-    monkeypatch.setattr(
-        mail_module.EmailMultiAlternatives, "send", lambda self, fail_silently=False: delivered.append(self) or 1
-    )
-    mail = OutgoingMail(
-        to=TEST_MAIL.to, subject="Adjunto de prueba", template="test", attachments=((name, content, mime),)
-    )
+    monkeypatch.setattr(mail_module.EmailMultiAlternatives, "send", lambda self, fail_silently=False: delivered.append(self) or 1)
+    mail = OutgoingMail(to=TEST_MAIL.to, subject="Adjunto de prueba", template="test", attachments=((name, content, mime),))
     send_after_commit(db.session, mail)
     db.session.commit()
     assert only_row("Adjunto de prueba").state is MailState.ENVIADO
