@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,12 +102,33 @@ def migrate_and_load_demo(app: Flask) -> None:
         db.engine.dispose()
 
 
+_OPENED_SERVER_CONNECTIONS: list[weakref.ref[Any]] = []
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_without_fsync(dbapi_connection: Any, _record: Any) -> None:
     """Test databases are thrown away: SQLite need not wait for the disk on every commit, as the
-    PostgreSQL test cluster runs with ``fsync = off``."""
+    PostgreSQL test cluster runs with ``fsync = off``. A PostgreSQL connection is remembered so the
+    test that opened it closes it (``_close_the_test_s_server_connections``)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA synchronous=OFF")
+    else:
+        _OPENED_SERVER_CONNECTIONS.append(weakref.ref(dbapi_connection))
+
+
+@pytest.fixture(autouse=True)
+def _close_the_test_s_server_connections() -> Iterator[None]:
+    """Close the PostgreSQL connections a test's applications left in their pools.
+
+    A test's database is dropped when it ends; a pooled connection to it, collected later, warns
+    that it was never closed, and the warning fails whatever test happens to run then. Closing
+    them here keeps the warning (and any real leak inside one test) with the test that caused it.
+    """
+    yield
+    while _OPENED_SERVER_CONNECTIONS:
+        connection = _OPENED_SERVER_CONNECTIONS.pop()()
+        if connection is not None and not connection.closed:
+            connection.close()
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ def test_directory_that_answers_only_partly_is_not_read_as_people_leaving(pg_app
     assert _snapshot(pg_app) == before
 
 
-def test_reconcile_table_and_csv(pg_app, tmp_path):
+def test_reconcile_table_and_csv(pg_app, slapd_server, tmp_path):
+    slapd_server.ensure_member("sap-consulta", "jefe.hacienda")
     path = tmp_path / "conciliacion.csv"
     result = pg_app.test_cli_runner().invoke(args=["directory", "reconcile", "--csv", str(path)])
     assert result.exit_code == 0, result.output

@@ -64,6 +64,7 @@ def test_user_bind_checks_the_password(slapd_server: Slapd) -> None:
 
 
 def test_users_read_the_tree_but_not_passwords(slapd_server: Slapd) -> None:
+    slapd_server.ensure_member("sap-consulta", "jefe.hacienda")
     conn = slapd_server.connection(slapd_server.user_dn("jefe.salud"), PASSWORD)
     try:
         conn.search(slapd_server.groups_dn, "(cn=sap-consulta)", attributes=["member"])
