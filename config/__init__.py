@@ -126,7 +126,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "MAIL_FILE_PATH": _env("MAIL_FILE_DIR", str(instance / "mail")),
         "PROVISIONING_BACKOFF_SECONDS": float(_env("PROVISIONING_BACKOFF_SECONDS", "30") or 30),
         "PROVISIONING_BACKOFF_MAX_SECONDS": float(_env("PROVISIONING_BACKOFF_MAX_SECONDS", "1800") or 1800),
-        "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "300") or 300),
+        "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "45") or 45),
         "PROVISIONING_GRACE_SECONDS": float(_env("PROVISIONING_GRACE_SECONDS", "60") or 60),
         "PROVISIONING_MAX_ATTEMPTS": int(_env("PROVISIONING_MAX_ATTEMPTS", "8") or 8),
         "MAIL_BACKOFF_SECONDS": float(_env("MAIL_BACKOFF_SECONDS", "30") or 30),
