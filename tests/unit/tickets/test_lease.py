@@ -19,11 +19,16 @@ from tickets import provisioning
 from tickets.lease import LeaseHeartbeat, renew_lease
 from tickets.models import RequestState
 from tickets.provisioning_models import JobState, ProvisioningAttempt, ProvisioningJob
-from tickets.tasks import retry_policy, run_provisioning_job
+from tickets.tasks import SWEEP_INTERVAL, retry_policy, run_provisioning_job
 
 
 def _job_id(request_id: int) -> int:
     return int(db.session.execute(select(ProvisioningJob.id).where(ProvisioningJob.request_id == request_id)).scalar_one())
+
+
+def _job(job_id: int) -> ProvisioningJob:
+    db.session.expire_all()
+    return db.session.execute(select(ProvisioningJob).where(ProvisioningJob.id == job_id)).scalar_one()
 
 
 def _attempts(job_id: int) -> list[ProvisioningAttempt]:
@@ -42,6 +47,8 @@ def test_the_default_lease_is_short(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("PROVISIONING_LEASE_SECONDS", raising=False)
     assert build_config(tmp_path)["PROVISIONING_LEASE_SECONDS"] == 45
     assert provisioning.RetryPolicy().lease_seconds == 45
+    # a dead worker's job is claimed again at the first sweep after its lease lapses
+    assert 45 + SWEEP_INTERVAL.total_seconds() <= 60
 
 
 def test_the_claim_commits_a_visible_attempt_and_a_live_lease_keeps_others_out(app) -> None:
@@ -71,8 +78,7 @@ def test_a_job_whose_worker_died_runs_again_once_the_lease_lapses(app) -> None:
         db.session.commit()
         assert job_id in provisioning.sweep(db.session, utcnow(), retry_policy())
         run_provisioning_job(job_id)
-        db.session.expire_all()
-        job = db.session.get(ProvisioningJob, job_id)
+        job = _job(job_id)
         first, second = _attempts(job_id)
         assert job.state is JobState.EXITOSO and job.attempts == 2
         assert first.detail == provisioning.INTERRUPTED and first.finished_at is None
@@ -87,8 +93,7 @@ def test_a_crashed_attempt_gives_its_job_back_at_once_and_says_why(app) -> None:
         db.session.commit()
         with mock.patch("tickets.provisioning._operate", side_effect=RuntimeError("fallo interno")), pytest.raises(RuntimeError):
             run_provisioning_job(job_id)
-        db.session.expire_all()
-        job = db.session.get(ProvisioningJob, job_id)
+        job = _job(job_id)
         assert job.state is JobState.PENDIENTE and job.lease_until is None
         assert job.next_attempt_at is not None and job.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
         [attempt] = _attempts(job_id)
@@ -105,8 +110,7 @@ def test_the_running_attempt_renews_its_own_claim_only(app) -> None:
         url = db.engine.url
 
         def lease_until():
-            db.session.expire_all()
-            return db.session.get(ProvisioningJob, job_id).lease_until
+            return _job(job_id).lease_until
 
         before = lease_until()
         db.session.rollback()
