@@ -24,6 +24,7 @@ the production provisioning settings (lease, backoff), one solo-pool process eac
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -328,7 +329,7 @@ def wait(check: Callable[[], bool], timeout: float, what: str, interval: float =
 
 
 def run(log: Callable[[str], None], jobs: int = JOBS, idle: int = IDLE) -> dict[str, Any]:
-    """Both measurements on services of their own; the slapd, PostgreSQL and Redis are removed after."""
+    """Both measurements on services of their own, removed after with their files."""
     import tempfile
 
     from tests.fixtures.services import Postgres, Redis, Slapd
@@ -345,13 +346,14 @@ def run(log: Callable[[str], None], jobs: int = JOBS, idle: int = IDLE) -> dict[
     finally:
         for service in reversed(started):
             getattr(service, "cleanup", service.stop)()
+        shutil.rmtree(workdir, ignore_errors=True)  # the services' files, worker logs, 2,040 mails
     return {"targets": TARGETS, "runs": runs}
 
 
 def table(results: dict[str, Any]) -> str:
     rows = [("Aprovisionamiento (slapd real)", "Resultado", "Meta", "Cumple")]
     for r in results["runs"]:
-        one = r["workers"] == 1
+        one = r["workers"] == 1 and r["jobs"] == JOBS  # the target is for 1,000 creations
         rows.append(
             (
                 f"{r['jobs']:,} creaciones aprobadas seguidas, {r['workers']} worker(s)",
