@@ -1,6 +1,7 @@
 """``python -m bench`` (``make bench``): run every measurement, print one table, write bench/results.json.
 
-``python -m bench --only report`` (or ``calendar``, ``tick``; repeatable) measures just those parts.
+``python -m bench --only report`` (or ``calendar``, ``tick``, ``provisioning``; repeatable) measures
+just those parts. ``--only provisioning`` merges its results into bench/results.json.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calendar_bench, database
+from bench import calendar_bench, database, provisioning
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 #: issue 5's targets on a 2-core machine
@@ -28,7 +29,7 @@ TARGETS = {
     "report_seconds": 2.0,
 }
 #: the parts ``--only`` can pick; the default runs them all
-PARTS = ("calendar", "tick", "report")
+PARTS = ("calendar", "tick", "report", "provisioning")
 
 
 def log(message: str) -> None:
@@ -148,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference-sample", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--open-timers", type=int, default=1_000_000)
+    parser.add_argument("--provisioning-jobs", type=int, default=provisioning.JOBS)
     parser.add_argument(
         "--only",
         choices=PARTS,
         action="append",
-        help="measure only this part (repeatable); a partial run prints its rows and leaves bench/results.json alone",
+        help="measure only this part (repeatable); a partial run prints its rows and leaves bench/results.json alone, "
+        "but for provisioning, written under its key",
     )
     args = parser.parse_args(argv)
     parts = frozenset(args.only or PARTS)
@@ -167,11 +170,19 @@ def main(argv: list[str] | None = None) -> int:
         results["calendar"] = calendar_bench.run(args.computations, args.reference_sample, log)
     if parts & {"tick", "report"}:
         results.update(run_database(args.requests, args.open_timers, parts))
+    if "provisioning" in parts:
+        results["provisioning"] = provisioning.run(log, args.provisioning_jobs)
     results["total_seconds"] = time.perf_counter() - started
-    print(table(results))
+    if parts - {"provisioning"}:
+        print(table(results))
+    if "provisioning" in results:
+        print(provisioning.table(results["provisioning"]))
     if parts == frozenset(PARTS):
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"Resultados en {RESULTS} ({results['total_seconds']:.0f} s en total).")
+    elif "provisioning" in parts:
+        provisioning.merge_into(RESULTS, results["provisioning"])
+        print(f"{results['total_seconds']:.0f} s en total; aprovisionamiento guardado en {RESULTS}.")
     else:
         print(f"{results['total_seconds']:.0f} s en total; {RESULTS} no se modifica en una medición parcial.")
     return 0

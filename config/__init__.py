@@ -126,7 +126,7 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "MAIL_FILE_PATH": _env("MAIL_FILE_DIR", str(instance / "mail")),
         "PROVISIONING_BACKOFF_SECONDS": float(_env("PROVISIONING_BACKOFF_SECONDS", "30") or 30),
         "PROVISIONING_BACKOFF_MAX_SECONDS": float(_env("PROVISIONING_BACKOFF_MAX_SECONDS", "1800") or 1800),
-        "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "300") or 300),
+        "PROVISIONING_LEASE_SECONDS": float(_env("PROVISIONING_LEASE_SECONDS", "45") or 45),
         "PROVISIONING_GRACE_SECONDS": float(_env("PROVISIONING_GRACE_SECONDS", "60") or 60),
         "PROVISIONING_MAX_ATTEMPTS": int(_env("PROVISIONING_MAX_ATTEMPTS", "8") or 8),
         "MAIL_BACKOFF_SECONDS": float(_env("MAIL_BACKOFF_SECONDS", "30") or 30),
@@ -135,6 +135,10 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "MAIL_LEASE_SECONDS": float(_env("MAIL_LEASE_SECONDS", "120") or 120),
         #: how long /readyz and /healthz reuse their last answer (seconds), so probes never pile up
         "HEALTH_CACHE_SECONDS": float(_env("HEALTH_CACHE_SECONDS", "10") or 10),
+        #: each worker writes its heartbeat this often; /healthz flags workers and beat stale after these ages
+        "WORKER_HEARTBEAT_SECONDS": float(_env("WORKER_HEARTBEAT_SECONDS", "30") or 30),
+        "WORKER_STALE_SECONDS": float(_env("WORKER_STALE_SECONDS", "90") or 90),
+        "BEAT_STALE_SECONDS": float(_env("BEAT_STALE_SECONDS", "180") or 180),
         "PUBLIC_BASE_URL": _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -68,6 +68,10 @@ def celery_init_app(app: Flask) -> Celery:
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(lambda: [], force=True)
     __import__("portal.tasks")
+    from portal.heartbeats import connect_worker_heartbeat
+
+    celery_app.flask_app = app
+    connect_worker_heartbeat()
     return celery_app
 
 

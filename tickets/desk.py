@@ -9,12 +9,7 @@ from portal.db import DbSession
 from portal.errors import NotAllowed, WrongState
 from portal.models import User
 from portal.roles import Role
-from tickets.provisioning import (
-    _PENDING_JOBS,
-    RetryPolicy,
-    _mark_started,
-    resolve_if_complete,
-)
+from tickets.provisioning import RetryPolicy, enqueue_after_commit, mark_started, resolve_if_complete
 from tickets.provisioning_models import JobState, ManualTask, ProvisioningJob
 
 
@@ -29,7 +24,7 @@ def retry_job(session: DbSession, job: ProvisioningJob, *, actor: User, now: dat
     job.next_attempt_at = now
     job.lease_until = None
     session.flush()
-    session.info.setdefault(_PENDING_JOBS, []).append(job.id)
+    enqueue_after_commit(session, job.id)
     record_event(session, actor=actor, action="aprovisionamiento.reintentar", object_type="trabajo", object_id=job.id)
     return job
 
@@ -44,7 +39,7 @@ def resolve_job_manually(session: DbSession, job: ProvisioningJob, *, actor: Use
         raise WrongState("Solo se resuelve a mano un trabajo fallido.")
     if len((note or "").strip()) < 10:
         raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
-    _mark_started(session, job.request_id, now)
+    mark_started(session, job.request_id, now)
     job.state = JobState.RESUELTO_MANUAL
     job.resolved_by_id = actor.id
     job.resolution_note = note.strip()
@@ -72,7 +67,7 @@ def close_manual_task(session: DbSession, task: ManualTask, *, actor: User, note
         raise WrongState("La tarea ya está cerrada.")
     if len((note or "").strip()) < 10:
         raise ValidationFailed("Describa qué se hizo (al menos 10 caracteres).", fields={"note": ["Nota obligatoria."]})
-    _mark_started(session, task.request_id, now)
+    mark_started(session, task.request_id, now)
     task.is_closed = True
     task.closed_by_id = actor.id
     task.closed_at = now

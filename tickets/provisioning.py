@@ -38,7 +38,8 @@ from tickets.provisioning_models import JOB_DONE_STATES, JobState, ManualTask, P
 
 log = logging.getLogger(__name__)
 
-_PENDING_JOBS = "mesatic_pending_jobs"
+#: ``session.info`` key of the job ids planned in the transaction, enqueued after its commit
+PENDING_JOBS = "mesatic_pending_jobs"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class RetryPolicy:
     base_seconds: float = 30.0
     max_seconds: float = 1800.0
     max_attempts: int = 8
-    lease_seconds: float = 300.0
+    #: a claim is owned this long and renewed by the running attempt (``tickets.lease``), so a
+    #: dead worker's job is sent again within about a minute
+    lease_seconds: float = 45.0
     #: a pending job not picked up this long after its time is re-enqueued by the sweeper
     grace_seconds: float = 60.0
 
@@ -119,7 +122,7 @@ def plan_provisioning(session: DbSession, request: AccessRequest, now: datetime)
         )
         session.add(job)
         session.flush()
-        session.info.setdefault(_PENDING_JOBS, []).append(job.id)
+        enqueue_after_commit(session, job.id)
         record_event(
             session,
             actor=None,
@@ -142,7 +145,12 @@ def plan_provisioning(session: DbSession, request: AccessRequest, now: datetime)
         )
 
 
-def _mark_started(session: DbSession, request_id: int, now: datetime) -> None:
+def enqueue_after_commit(session: DbSession, job_id: int) -> None:
+    """Have the edge send the job to the broker once this transaction commits (outbox)."""
+    session.info.setdefault(PENDING_JOBS, []).append(job_id)
+
+
+def mark_started(session: DbSession, request_id: int, now: datetime) -> None:
     """The first piece of work on an approved request puts it ``en_ejecucion``."""
     from tickets.services.common import lock_request
     from tickets.services.execution import start_execution
@@ -154,7 +162,7 @@ def _mark_started(session: DbSession, request_id: int, now: datetime) -> None:
 
 def pop_planned_jobs(session: DbSession) -> list[int]:
     """Job ids planned in this transaction; the edge enqueues them right after its commit."""
-    return list(session.info.pop(_PENDING_JOBS, []))
+    return list(session.info.pop(PENDING_JOBS, []))
 
 
 @dataclass(frozen=True)
@@ -164,9 +172,26 @@ class JobOutcome:
     retry_in: float | None = None
 
 
-def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> bool:
+@dataclass(frozen=True)
+class Claim:
+    """A job taken by one attempt: ``attempt`` is the job's attempt counter the claim set (the
+    token its lease renewals and its release are fenced with), ``attempt_id`` its attempt row."""
+
+    job_id: int
+    attempt: int
+    attempt_id: int
+
+
+#: written on an attempt whose worker stopped before it could record an end
+INTERRUPTED = "El intento se interrumpió antes de terminar (el proceso que lo ejecutaba se detuvo)."
+
+
+def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> Claim | None:
     """Take the job for this attempt unless it is done, another worker holds a live lease, or it
-    waits out a retry's backoff (a new job runs at once, whatever clock planned it)."""
+    waits out a retry's backoff (a new job runs at once, whatever clock planned it).
+
+    The attempt row is written with the claim, so once the caller commits an attempt that dies
+    midway is visible; an earlier attempt left open by a dead worker is marked interrupted."""
     claimed = session.execute(
         update(ProvisioningJob)
         .where(
@@ -186,31 +211,56 @@ def claim_job(session: DbSession, job_id: int, now: datetime, policy: RetryPolic
             lease_until=now + timedelta(seconds=policy.lease_seconds),
             attempts=ProvisioningJob.attempts + 1,
         )
+        .returning(ProvisioningJob.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if claimed is None:
+        return None
+    session.execute(
+        update(ProvisioningAttempt)
+        .where(
+            ProvisioningAttempt.job_id == job_id,
+            ProvisioningAttempt.finished_at.is_(None),
+            ProvisioningAttempt.detail.is_(None),
+        )
+        .values(detail=INTERRUPTED)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(claimed, "rowcount", 0)) == 1
+    attempt = ProvisioningAttempt(job_id=job_id, started_at=now)
+    session.add(attempt)
+    session.flush()
+    return Claim(job_id, int(claimed), attempt.id)
 
 
-def release_claim(session: DbSession, job_id: int, now: datetime, policy: RetryPolicy) -> None:
+def release_claim(session: DbSession, claim: Claim, now: datetime, policy: RetryPolicy, error: str) -> None:
     """An attempt that crashed (not a directory answer) gives its job back at once, with a backoff,
-    instead of holding it for the whole lease. Best effort: if the database is gone too, the lease
-    lapses."""
+    instead of holding it for the whole lease, and its attempt row says why. Only this attempt's
+    claim is released. Best effort: if the database is gone too, the lease lapses."""
     try:
-        attempts = session.execute(select(ProvisioningJob.attempts).where(ProvisioningJob.id == job_id)).scalar_one()
         session.execute(
             update(ProvisioningJob)
-            .where(ProvisioningJob.id == job_id, ProvisioningJob.state == JobState.EN_CURSO)
+            .where(
+                ProvisioningJob.id == claim.job_id,
+                ProvisioningJob.state == JobState.EN_CURSO,
+                ProvisioningJob.attempts == claim.attempt,
+            )
             .values(
                 state=JobState.PENDIENTE,
                 lease_until=None,
-                next_attempt_at=now + timedelta(seconds=policy.backoff(attempts)),
+                next_attempt_at=now + timedelta(seconds=policy.backoff(claim.attempt)),
             )
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(ProvisioningAttempt)
+            .where(ProvisioningAttempt.id == claim.attempt_id, ProvisioningAttempt.finished_at.is_(None))
+            .values(finished_at=now, detail=f"El intento falló por un error interno ({error}); se reintentará."[:2000])
             .execution_options(synchronize_session=False)
         )
         session.commit()
     except Exception:  # noqa: BLE001 - the database may be what failed
         session.rollback()
-        log.warning("job %s: claim not released; its lease will lapse", job_id)
+        log.warning("job %s: claim not released; its lease will lapse", claim.job_id)
 
 
 def _spec(job: ProvisioningJob) -> AccountSpec:
@@ -303,24 +353,24 @@ def _operate(
 
 def run_claimed_job(
     session: DbSession,
-    job_id: int,
+    claim: Claim,
     *,
     directory: Directory,
     now: datetime,
     policy: RetryPolicy,
     checkpoint: Callable[[], None] = lambda: None,
 ) -> JobOutcome:
-    """One attempt of a job this worker claimed (``claim_job``, committed): run it, record it.
+    """The attempt of a job this worker claimed (``claim_job``, committed): run it, record it.
 
     ``checkpoint`` is the caller's commit: a temporary password is staged durably before the
     directory is changed.
     """
     job = session.execute(
-        select(ProvisioningJob).where(ProvisioningJob.id == job_id).execution_options(populate_existing=True)
+        select(ProvisioningJob).where(ProvisioningJob.id == claim.job_id).execution_options(populate_existing=True)
     ).scalar_one()
-    _mark_started(session, job.request_id, now)
-    attempt = ProvisioningAttempt(job_id=job.id, started_at=now)
-    session.add(attempt)
+    attempt = session.get(ProvisioningAttempt, claim.attempt_id, populate_existing=True)
+    assert attempt is not None
+    mark_started(session, job.request_id, now)
     retry_in: float | None = None
     try:
         changes = _operate(session, job, directory, now, checkpoint)
@@ -344,7 +394,7 @@ def run_claimed_job(
         attempt.succeeded = True
         attempt.detail = "; ".join(changes) if changes else "sin cambios: el directorio ya estaba así"
         job.state = JobState.EXITOSO
-        job.finished_at = now
+        job.finished_at = utcnow()
         job.lease_until = None
         job.last_error = None
     attempt.finished_at = utcnow()

@@ -15,6 +15,7 @@ from portal.db import DbSession, utcnow
 from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
 from tickets import expiry, provisioning
+from tickets.lease import LeaseHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def retry_policy() -> provisioning.RetryPolicy:
     return provisioning.RetryPolicy(
         base_seconds=float(cfg.get("PROVISIONING_BACKOFF_SECONDS", 30)),
         max_seconds=float(cfg.get("PROVISIONING_BACKOFF_MAX_SECONDS", 1800)),
-        lease_seconds=float(cfg.get("PROVISIONING_LEASE_SECONDS", 300)),
+        lease_seconds=float(cfg.get("PROVISIONING_LEASE_SECONDS", 45)),
         grace_seconds=float(cfg.get("PROVISIONING_GRACE_SECONDS", 60)),
         max_attempts=int(cfg.get("PROVISIONING_MAX_ATTEMPTS", 8)),
     )
@@ -49,30 +50,43 @@ def commit_and_dispatch(session: DbSession) -> None:
 
 @shared_task(name="tickets.run_provisioning_job", acks_late=True, ignore_result=True)
 def run_provisioning_job(job_id: int) -> None:
+    """Claim the job (its attempt row committed with the claim), run it while a heartbeat renews
+    the short lease, commit. A crash gives the claim back at once; a killed worker stops renewing,
+    so its lease lapses and the sweeper sends the job again."""
     policy = retry_policy()
     now = utcnow()
-    if not provisioning.claim_job(db.session, job_id, now, policy):
+    claim = provisioning.claim_job(db.session, job_id, now, policy)
+    if claim is None:
         db.session.rollback()
         return
     db.session.commit()
     directory = Directory(DirectorySettings.from_config(current_app.config))
     try:
-        outcome = provisioning.run_claimed_job(
-            db.session, job_id, directory=directory, now=now, policy=policy, checkpoint=db.session.commit
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        provisioning.release_claim(db.session, job_id, utcnow(), policy)
+        with LeaseHeartbeat(db.engine.url, job_id, claim.attempt, policy.lease_seconds):
+            try:
+                outcome = provisioning.run_claimed_job(
+                    db.session, claim, directory=directory, now=now, policy=policy, checkpoint=db.session.commit
+                )
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+    except Exception as exc:
+        provisioning.release_claim(db.session, claim, utcnow(), policy, type(exc).__name__)
         raise
     if outcome.retry_in is not None and not current_app.config.get("CELERY_TASK_ALWAYS_EAGER"):
         enqueue_jobs([job_id], countdown=outcome.retry_in)
 
 
-@periodic(timedelta(minutes=1))
+#: how often beat runs the sweeper: with the 45 s lease a dead worker's job runs again within a minute
+SWEEP_INTERVAL = timedelta(seconds=15)
+
+
+@periodic(SWEEP_INTERVAL)
 @shared_task(name="tickets.sweep_provisioning", ignore_result=True)
 def sweep_provisioning() -> list[int]:
-    """Re-send jobs a lost message or a dead worker left behind. CLI twin: ``flask provisioning sweep``."""
+    """Re-send jobs a lost message or a dead worker (lapsed lease) left behind. CLI twin:
+    ``flask provisioning sweep``."""
     job_ids = provisioning.sweep(db.session, utcnow(), retry_policy())
     db.session.commit()
     enqueue_jobs(job_ids)
