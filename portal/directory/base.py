@@ -104,6 +104,8 @@ class DirectorySettings:
     #: where the demo directory keeps its changes (shared by the web process and the worker)
     demo_state: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    #: where the organisational units describing dependencies are (empty: the users' base's parent)
+    dependencies_dn: str = ""
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> DirectorySettings:
@@ -125,6 +127,7 @@ class DirectorySettings:
             demo_ldif=cfg.get("LDAP_DEMO_LDIF"),
             demo_state=cfg.get("LDAP_DEMO_STATE"),
             attributes=attributes,
+            dependencies_dn=str(cfg.get("LDAP_DEPENDENCIES_DN") or ""),
         )
 
     @property
