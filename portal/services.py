@@ -231,6 +231,12 @@ def save_dependency(
     return dependency
 
 
+def set_dependency_head(session: DbSession, *, actor: User | None, dependency: Dependency, user: User) -> Dependency:
+    """Make ``user`` the head of ``dependency`` (the jefe who signs its requests' first step)."""
+    data = DependencyData(dependency.code, dependency.name, dependency.kind, user.id, dependency.is_active)
+    return save_dependency(session, actor=actor, data=data, dependency=dependency)
+
+
 def end_sessions(session: DbSession, *, actor: User | None, user: User, reason: str) -> None:
     """End every session of ``user`` on every device: the cookies issued so far stop working.
 

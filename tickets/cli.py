@@ -13,6 +13,7 @@ from portal.cli import mark_cli_source
 from portal.directory import Directory, DirectorySettings, DirectoryUnavailable
 from portal.extensions import db
 from portal.spreadsheets import csv_writer
+from tickets.admin_cli import COMMAND_GROUPS as ADMIN_COMMAND_GROUPS
 
 provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=mark_cli_source)
 directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=mark_cli_source)
@@ -110,4 +111,4 @@ def reconcile_directory(csv_path: str | None) -> None:
         click.echo(f"CSV: {csv_path}", file=sys.stderr)
 
 
-COMMAND_GROUPS = (provisioning_cli, directory_cli)
+COMMAND_GROUPS = (provisioning_cli, directory_cli, *ADMIN_COMMAND_GROUPS)
