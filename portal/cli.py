@@ -266,5 +266,7 @@ def sweep_mail_command() -> None:
 
 def register_cli(app: Flask) -> None:
     """The shell's command groups; each domain package adds its own in its ``init_app``."""
-    for group in (users_cli, audit_cli, demo_cli, mail_cli):
+    from portal.setup_check import setup_cli
+
+    for group in (users_cli, audit_cli, demo_cli, mail_cli, setup_cli):
         app.cli.add_command(group)

@@ -25,15 +25,11 @@ from sqlalchemy import select
 
 from portal import services as portal_services
 from portal.db import DbSession
-from portal.directory import Directory, DirectoryPerson, DirectoryUnavailable
+from portal.directory import REQUIRED_ATTRIBUTES, Directory, DirectoryPerson, DirectoryUnavailable
 from portal.models import Dependency, DependencyKind
 from tickets.models import AccessRequest, Connector, RequestAction, RequestState, TargetSystem
 
 PAGE_SIZE = 500
-
-#: attributes (keys of the attribute map) the portal relies on: when most entries come without one,
-#: the service account cannot read it (an ACL), and importing would blank it for everyone
-REQUIRED_ATTRIBUTES = ("full_name", "email", "position")
 
 #: the name an imported dependency gets when the directory has no entry describing it
 PLACEHOLDER_NAME = "Dependencia {code} (completar nombre)"

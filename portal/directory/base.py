@@ -50,6 +50,11 @@ ATTRIBUTE_MAPS: dict[str, dict[str, str]] = {
 }
 
 
+#: attributes (keys of the attribute map) the portal relies on: when most entries come without one,
+#: the service account cannot read it (an ACL), and importing people would blank it for everyone
+REQUIRED_ATTRIBUTES = ("full_name", "email", "position")
+
+
 class DirectoryUnavailable(Exception):
     """The directory could not be reached or did not answer as expected."""
 
