@@ -144,7 +144,7 @@ def read_dependency_names(directory: Directory, codes: set[str]) -> dict[str, st
                 continue
             descriptions = [str(v).strip() for v in _values(attrs.get("description")) if str(v).strip()]
             others = [u.strip() for u in units if u.upper() != code.upper() and u.strip()]
-            name = (descriptions or others or [None])[0]
+            name = next(iter(descriptions or others), None)
             if name:
                 names[code] = name[:200]
     except LDAPException as exc:
@@ -211,8 +211,8 @@ def import_people(
     if progress is not None:
         iterator = progress(iterator)
     for person in iterator:
-        existing = portal_services.find_user(session, person.username)
-        before = (existing.full_name, existing.email, existing.position, existing.directory_dn) if existing else None
+        known = portal_services.find_user(session, person.username)
+        before = (known.full_name, known.email, known.position, known.directory_dn) if known else None
         user = portal_services.sync_directory_person(session, person)
         if before is None:
             report.created += 1
