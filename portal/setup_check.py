@@ -16,14 +16,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from ldap3 import BASE, SUBTREE
 from ldap3.core.exceptions import LDAPException
 
 from portal.directory import REQUIRED_ATTRIBUTES, Directory, DirectorySettings, DirectoryUnavailable
 
-#: OpenLDAP's Relax Rules control: provisioning sends it to write ``pwdReset`` and the lock
-#: attributes, which the server allows only to an account with ``manage`` rights
-RELAX_RULES_OID = "1.3.6.1.4.1.4203.666.5.12"
 #: the paged results control (RFC 2696): the directory import pages its searches with it
 PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 #: how many people the check reads to see which attributes the service account is shown
@@ -61,7 +59,12 @@ def check_secrets(cfg: dict[str, Any]) -> list[Check]:
             )
         ]
     problems = [
-        _("%(name)s es demasiado corta (mínimo %(min)d caracteres).", name=name, min=MIN_SECRET_LENGTH)
+        ngettext(
+            "%(name)s es demasiado corta (mínimo %(num)d carácter).",
+            "%(name)s es demasiado corta (mínimo %(num)d caracteres).",
+            MIN_SECRET_LENGTH,
+            name=name,
+        )
         for name in ("SECRET_KEY", "AUDIT_HMAC_KEY")
         if len(str(cfg.get(name) or "")) < MIN_SECRET_LENGTH
     ]
@@ -187,25 +190,28 @@ def check_directory(cfg: dict[str, Any]) -> list[Check]:
 
 
 def _openldap_controls(conn: Any) -> list[Check]:
+    """Paged results must be offered. Relax Rules cannot be seen: OpenLDAP supports it without
+    listing it in the root DSE's ``supportedControl``, so the check only reminds what it needs."""
     conn.search("", "(objectClass=*)", BASE, attributes=["supportedControl"])
     controls = {str(c) for e in conn.response or [] for c in e.get("attributes", {}).get("supportedControl", [])}
-    missing = []
-    if RELAX_RULES_OID not in controls:
-        missing.append(_("Relax Rules (para pwdReset y los bloqueos)"))
     if PAGED_RESULTS_OID not in controls:
-        missing.append(_("resultados paginados (para importar más de 500 personas)"))
-    if not missing:
         return [
             Check(
                 _("Directorio"),
-                True,
-                _(
-                    "el servidor ofrece Relax Rules y resultados paginados; la cuenta necesita manage sobre las personas (no se prueba escribiendo)."
-                ),
-                warning=True,
+                False,
+                _("el servidor no ofrece resultados paginados (para importar más de 500 personas)."),
             )
         ]
-    return [Check(_("Directorio"), False, _("el servidor no ofrece: %(controls)s.", controls=", ".join(missing)))]
+    return [
+        Check(
+            _("Directorio"),
+            True,
+            _(
+                "el servidor ofrece resultados paginados; la cuenta necesita manage sobre las personas para Relax Rules (pwdReset y los bloqueos; no se prueba escribiendo)."
+            ),
+            warning=True,
+        )
+    ]
 
 
 def check_mail(cfg: dict[str, Any]) -> list[Check]:
@@ -285,11 +291,10 @@ def setup_check() -> None:
     failed = [c for c in checks if not c.ok]
     if failed:
         raise click.ClickException(
-            _(
-                "%(count)d comprobación falló; corríjala y vuelva a ejecutar flask setup check.",
-                count=len(failed),
+            ngettext(
+                "%(num)d comprobación falló; corríjala y vuelva a ejecutar flask setup check.",
+                "%(num)d comprobaciones fallaron; corríjalas y vuelva a ejecutar flask setup check.",
+                len(failed),
             )
-            if len(failed) == 1
-            else _("%(count)d comprobaciones fallaron; corríjalas y vuelva a ejecutar flask setup check.", count=len(failed))
         )
     click.echo(_("Entorno listo."))

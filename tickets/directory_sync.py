@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from ldap3 import SUBTREE
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
@@ -52,11 +53,12 @@ def _check_required(directory: Directory, entries: list[dict[str, object]]) -> N
         absent = sum(1 for attrs in entries if attrs.get(name) in (None, "", []))
         if entries and absent * 2 > len(entries):
             missing.append(
-                _(
-                    "%(attribute)s falta en %(absent)d de %(total)d entradas",
+                ngettext(
+                    "%(attribute)s falta en %(absent)d de %(num)d entrada",
+                    "%(attribute)s falta en %(absent)d de %(num)d entradas",
+                    len(entries),
                     attribute=name,
                     absent=absent,
-                    total=len(entries),
                 )
             )
     if missing:
