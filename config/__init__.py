@@ -112,6 +112,8 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "LDAP_BIND_PASSWORD": _env("LDAP_BIND_PASSWORD", "demo-directory"),
         "LDAP_USERS_DN": _env("LDAP_USERS_DN", "ou=people,dc=demo,dc=gov,dc=co"),
         "LDAP_GROUPS_DN": _env("LDAP_GROUPS_DN", "ou=groups,dc=demo,dc=gov,dc=co"),
+        #: organisational units naming the dependencies (``ou`` = code, ``description`` = name); empty: the users' base's parent
+        "LDAP_DEPENDENCIES_DN": _env("LDAP_DEPENDENCIES_DN", ""),
         "LDAP_FLAVOR": _env("LDAP_FLAVOR", "openldap"),
         "LDAP_USER_ATTRIBUTE": _env("LDAP_USER_ATTRIBUTE", "uid"),
         "LDAP_TIMEOUT": int(_env("LDAP_TIMEOUT", "5") or 5),

@@ -8,6 +8,7 @@ from typing import NoReturn
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from portal import services
 from portal.audit import source_address
@@ -159,12 +160,20 @@ def grant_role(username: str, role: str, dependency_code: str | None) -> None:
     dependency = services.find_dependency(db.session, dependency_code) if dependency_code else None
     if dependency_code and dependency is None:
         _fail(f"No existe la dependencia {dependency_code}.")
+    previous_head = dependency.head if dependency is not None else None
     try:
         services.assign_role(db.session, actor=None, user=user, role=Role(role), dependency=dependency)
+        if Role(role) is Role.JEFE and dependency is not None and dependency.head_id != user.id:
+            services.set_dependency_head(db.session, actor=None, dependency=dependency, user=user)
+        else:
+            previous_head = None
     except DomainError as exc:
         _fail(exc.message)
     db.session.commit()
     click.echo(f"{username}: rol {role} asignado.")
+    if Role(role) is Role.JEFE and dependency is not None:
+        replaced = _(" (antes: %(name)s)", name=previous_head.username) if previous_head is not None else ""
+        click.echo(_("Jefe de %(code)s: %(username)s%(replaced)s.", code=dependency.code, username=username, replaced=replaced))
 
 
 @audit_cli.command("verify")
@@ -257,5 +266,7 @@ def sweep_mail_command() -> None:
 
 def register_cli(app: Flask) -> None:
     """The shell's command groups; each domain package adds its own in its ``init_app``."""
-    for group in (users_cli, audit_cli, demo_cli, mail_cli):
+    from portal.setup_check import setup_cli
+
+    for group in (users_cli, audit_cli, demo_cli, mail_cli, setup_cli):
         app.cli.add_command(group)

@@ -39,6 +39,12 @@ class WrongState(DomainError):
     title = "Estado no válido para esta acción"
 
 
+class AlreadyExists(WrongState):
+    """What is being created exists already (a code taken): 409, with the field named."""
+
+    title = "Ya existe"
+
+
 class ValidationFailed(DomainError):
     status = 422
     title = "Datos no válidos"

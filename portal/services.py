@@ -85,7 +85,10 @@ def check_local_password(user: User, password: str) -> bool:
 
 
 def sync_directory_person(session: DbSession, person: DirectoryPerson) -> User:
-    """Create or refresh the portal record of a person found in the directory (no roles granted)."""
+    """Create or refresh the portal record of a person found in the directory (no roles granted).
+
+    An attribute the directory did not return (``None``) is unknown, not empty: the value the
+    portal holds is kept (an ACL hiding ``mail`` must not stop approvers' mail)."""
     user = find_user(session, person.username)
     dependency = find_dependency(session, person.dependency_code) if person.dependency_code else None
     before = _snapshot_user(user) if user else None
@@ -93,8 +96,10 @@ def sync_directory_person(session: DbSession, person: DirectoryPerson) -> User:
         user = User(username=person.username, full_name=person.full_name)
         session.add(user)
     user.full_name = person.full_name or user.full_name
-    user.email = person.email
-    user.position = person.position
+    if person.email is not None:
+        user.email = person.email
+    if person.position is not None:
+        user.position = person.position
     user.directory_dn = person.dn
     if dependency is not None:
         user.dependency = dependency
@@ -224,6 +229,12 @@ def save_dependency(
         after=_snapshot_dependency(dependency),
     )
     return dependency
+
+
+def set_dependency_head(session: DbSession, *, actor: User | None, dependency: Dependency, user: User) -> Dependency:
+    """Make ``user`` the head of ``dependency`` (the jefe who signs its requests' first step)."""
+    data = DependencyData(dependency.code, dependency.name, dependency.kind, user.id, dependency.is_active)
+    return save_dependency(session, actor=actor, data=data, dependency=dependency)
 
 
 def end_sessions(session: DbSession, *, actor: User | None, user: User, reason: str) -> None:

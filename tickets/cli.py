@@ -7,11 +7,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from portal.cli import mark_cli_source
 from portal.directory import Directory, DirectorySettings, DirectoryUnavailable
 from portal.extensions import db
 from portal.spreadsheets import csv_writer
+from tickets.admin_cli import COMMAND_GROUPS as ADMIN_COMMAND_GROUPS
 
 provisioning_cli = AppGroup("provisioning", help="Aprovisionamiento en el directorio.", callback=mark_cli_source)
 directory_cli = AppGroup("directory", help="Directorio institucional: importar y conciliar.", callback=mark_cli_source)
@@ -52,24 +54,34 @@ def _directory() -> Directory:
 @directory_cli.command("import")
 def import_directory() -> None:
     """Importa personas y dependencias del directorio (se puede repetir; nunca desactiva a nadie)."""
-    from tickets.directory_sync import IncompleteListing, import_people, read_people
+    from tickets.directory_sync import IncompleteListing, import_people, read_dependency_names, read_people
 
+    directory = _directory()
     try:
-        people = read_people(_directory())
+        people = read_people(directory)
+        names = read_dependency_names(directory, {p.dependency_code for p in people if p.dependency_code})
     except (DirectoryUnavailable, IncompleteListing) as exc:
-        raise click.ClickException(f"No se importó nada: el directorio no respondió por completo ({exc}).") from exc
-    with click.progressbar(length=len(people), label="Importando personas") as bar:
+        raise click.ClickException(
+            _("No se importó nada: el directorio no respondió por completo (%(reason)s).", reason=exc)
+        ) from exc
+    with click.progressbar(length=len(people), label=_("Importando personas")) as bar:
 
         def progress(iterator):  # type: ignore[no-untyped-def]
             for person in iterator:
                 yield person
                 bar.update(1)
 
-        report = import_people(db.session, people, progress)
+        report = import_people(db.session, people, progress, dependency_names=names)
     db.session.commit()
     click.echo(
-        f"Leídas {report.read}; nuevas {report.created}; actualizadas {report.updated}; "
-        f"dependencias nuevas: {', '.join(report.dependencies_created) or 'ninguna'}."
+        _(
+            "Leídas %(read)d; nuevas %(created)d; actualizadas %(updated)d; dependencias nuevas: %(new)s; con su nombre del directorio: %(renamed)s.",
+            read=report.read,
+            created=report.created,
+            updated=report.updated,
+            new=", ".join(report.dependencies_created) or _("ninguna"),
+            renamed=", ".join(report.dependencies_renamed) or _("ninguna"),
+        )
     )
 
 
@@ -99,4 +111,4 @@ def reconcile_directory(csv_path: str | None) -> None:
         click.echo(f"CSV: {csv_path}", file=sys.stderr)
 
 
-COMMAND_GROUPS = (provisioning_cli, directory_cli)
+COMMAND_GROUPS = (provisioning_cli, directory_cli, *ADMIN_COMMAND_GROUPS)

@@ -4,6 +4,7 @@
 from portal.directory.base import (
     ATTRIBUTE_MAPS,
     DISABLED_LOCK_TIME,
+    REQUIRED_ATTRIBUTES,
     AuthResult,
     AuthStatus,
     Directory,
@@ -16,6 +17,7 @@ from portal.directory.base import (
 __all__ = [
     "ATTRIBUTE_MAPS",
     "DISABLED_LOCK_TIME",
+    "REQUIRED_ATTRIBUTES",
     "AuthResult",
     "AuthStatus",
     "Directory",

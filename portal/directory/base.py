@@ -50,6 +50,11 @@ ATTRIBUTE_MAPS: dict[str, dict[str, str]] = {
 }
 
 
+#: attributes (keys of the attribute map) the portal relies on: when most entries come without one,
+#: the service account cannot read it (an ACL), and importing people would blank it for everyone
+REQUIRED_ATTRIBUTES = ("full_name", "email", "position")
+
+
 class DirectoryUnavailable(Exception):
     """The directory could not be reached or did not answer as expected."""
 
@@ -104,6 +109,8 @@ class DirectorySettings:
     #: where the demo directory keeps its changes (shared by the web process and the worker)
     demo_state: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    #: where the organisational units describing dependencies are (empty: the users' base's parent)
+    dependencies_dn: str = ""
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> DirectorySettings:
@@ -125,6 +132,7 @@ class DirectorySettings:
             demo_ldif=cfg.get("LDAP_DEMO_LDIF"),
             demo_state=cfg.get("LDAP_DEMO_STATE"),
             attributes=attributes,
+            dependencies_dn=str(cfg.get("LDAP_DEPENDENCIES_DN") or ""),
         )
 
     @property

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
+import pytest
 from sqlalchemy import func, select
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import Dependency, User
+from tests.conftest import app_config
+from tests.fixtures.services import Slapd
 
 
 def _snapshot(app):  # type: ignore[no-untyped-def]
@@ -64,3 +69,83 @@ def test_reconcile_table_and_csv(pg_app, slapd_server, tmp_path):
         rows = list(csv.DictReader(fh))
     assert {"sistema", "rol", "usuario", "concedido", "en_directorio", "estado"} <= set(rows[0])
     assert any(r["usuario"] == "jefe.hacienda" and r["rol"] == "sap-consulta" and r["en_directorio"] == "sí" for r in rows)
+
+
+SERVICES_DN = "ou=servicios,dc=demo,dc=gov,dc=co"
+FULL_ACCOUNT = f"cn=portal,{SERVICES_DN}"
+RESTRICTED_ACCOUNT = f"cn=restringida,{SERVICES_DN}"
+
+
+class AclSlapd(Slapd):
+    """The test tree with two service accounts: one reads everything, the ACL hides ``mail`` and
+    ``title`` from the other (as a directory administrator may do without telling anyone)."""
+
+    def _config(self) -> str:
+        hide = f"""access to attrs=mail,title
+    by dn.exact="{RESTRICTED_ACCOUNT}" none
+    by users read
+    by * none
+"""
+        return super()._config().replace("access to *\n", hide + "access to *\n", 1)
+
+    def service_env(self, dn: str) -> dict[str, str]:
+        return {**self.env(), "LDAP_BIND_DN": dn}
+
+
+@pytest.fixture(scope="module")
+def acl_slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AclSlapd]:
+    server = AclSlapd(tmp_path_factory.mktemp("slapd-acl"))
+    server.start()
+    try:
+        accounts = "\n".join(
+            f"dn: {dn}\nchangetype: add\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\n"
+            f"cn: {dn.split(',')[0][3:]}\nuserPassword: {server.bind_password}\n"
+            for dn in (FULL_ACCOUNT, RESTRICTED_ACCOUNT)
+        )
+        server.modify(
+            f"dn: {SERVICES_DN}\nchangetype: add\nobjectClass: organizationalUnit\nou: servicios\n\n{accounts}\n"
+            "dn: ou=dependencias,dc=demo,dc=gov,dc=co\nchangetype: add\nobjectClass: organizationalUnit\nou: dependencias\n\n"
+            "dn: ou=CUL,ou=dependencias,dc=demo,dc=gov,dc=co\nchangetype: add\nobjectClass: organizationalUnit\nou: CUL\n"
+            # description: Secretaría de Cultura
+            "description:: U2VjcmV0YXLDrWEgZGUgQ3VsdHVyYQ==\n\n"
+            "dn: uid=gestor.cultura,ou=people,dc=demo,dc=gov,dc=co\nchangetype: add\nobjectClass: inetOrgPerson\n"
+            "uid: gestor.cultura\ncn: Gestor Cultura\nsn: Cultura\nmail: gestor.cultura@valledelcauca.gov.co\n"
+            "title: Gestor cultural\nou: CUL\n\n"
+            # integrante5's mail leaves the directory's answer (one entry of many): unknown, not empty
+            "dn: uid=integrante5,ou=people,dc=demo,dc=gov,dc=co\nchangetype: modify\ndelete: mail\n"
+        )
+        yield server
+    finally:
+        server.stop()
+
+
+def test_import_against_an_acl_hiding_mail_changes_nothing_and_says_why(tmp_path, pg_demo_database, acl_slapd):
+    app = create_app(app_config(tmp_path, pg_demo_database, **acl_slapd.service_env(RESTRICTED_ACCOUNT)))
+    before = _snapshot(app)
+    with app.app_context():
+        assert db.session.execute(select(User.email).where(User.username == "jefe.salud")).scalar_one()
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["directory", "import"])
+    assert result.exit_code != 0
+    assert "No se importó nada" in result.output
+    assert "mail falta en" in result.output and "title falta en" in result.output
+    assert "ACL" in result.output
+    assert _snapshot(app) == before  # nobody lost an e-mail, no dependency was created
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_import_keeps_what_one_entry_omits_and_names_dependencies_from_the_directory(tmp_path, pg_demo_database, acl_slapd):
+    app = create_app(app_config(tmp_path, pg_demo_database, **acl_slapd.service_env(FULL_ACCOUNT)))
+    result = app.test_cli_runner().invoke(args=["directory", "import"])
+    assert result.exit_code == 0, result.output
+    assert "dependencias nuevas: CUL" in result.output
+    with app.app_context():
+        member = db.session.execute(select(User).where(User.username == "integrante5")).scalar_one()
+        assert member.email == "integrante5@valledelcauca.gov.co"  # absent from the answer: kept
+        culture = db.session.execute(select(Dependency).where(Dependency.code == "CUL")).scalar_one()
+        assert culture.name == "Secretaría de Cultura"
+        gestor = db.session.execute(select(User).where(User.username == "gestor.cultura")).scalar_one()
+        assert gestor.dependency_id == culture.id
+        db.session.remove()
+        db.engine.dispose()

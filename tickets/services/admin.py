@@ -8,12 +8,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from config.approval import DEFAULT_APPROVAL_POLICIES
 from portal.audit import record_event
 from portal.db import DbSession, utcnow
-from portal.errors import NotAllowed, ValidationFailed
+from portal.errors import AlreadyExists, NotAllowed, ValidationFailed
 from portal.models import User
 from portal.roles import Role
 from tickets.models import (
@@ -53,11 +54,14 @@ def ensure_default_catalogue(session: DbSession, *, groups_dn: str) -> list[str]
 ROLE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 
 
-def save_approval_policy(session: DbSession, *, actor: User, form: RequestForm, steps: Sequence[StepKind]) -> ApprovalPolicy:
+def save_approval_policy(
+    session: DbSession, *, actor: User | None, form: RequestForm, steps: Sequence[StepKind]
+) -> ApprovalPolicy:
     """Change the chain of a form. It must end with the approver: every request is "sujeta a la
     aprobación por el líder de economía digital" (seed PR-M2-P6-01). Filed requests keep their chain.
+    ``actor`` is None for the operator's command line.
     """
-    if not actor.has_role(Role.ADMIN):
+    if actor is not None and not actor.has_role(Role.ADMIN):
         raise NotAllowed("Solo un administrador cambia las políticas de aprobación.")
     if not steps:
         raise ValidationFailed("La cadena necesita al menos un paso.", fields={"steps": ["Agregue un paso."]})
@@ -96,20 +100,21 @@ class SystemData:
     is_active: bool = True
 
 
-def save_system(session: DbSession, *, actor: User, data: SystemData, system: TargetSystem | None = None) -> TargetSystem:
-    """Create or change a system of the catalogue; LDAP roles map to group DNs that must parse."""
+def save_system(session: DbSession, *, actor: User | None, data: SystemData, system: TargetSystem | None = None) -> TargetSystem:
+    """Create or change a system of the catalogue; LDAP roles map to group DNs that must parse.
+
+    A code another system has is ``AlreadyExists`` (409) once the rest is valid; ``actor`` is None
+    for the operator's command line.
+    """
     from ldap3.core.exceptions import LDAPInvalidDnError
     from ldap3.utils.dn import parse_dn
 
-    if not actor.has_role(Role.ADMIN):
+    if actor is not None and not actor.has_role(Role.ADMIN):
         raise NotAllowed("Solo un administrador modifica el catálogo de sistemas.")
     errors: dict[str, list[str]] = {}
     code = data.code.strip().lower()
     if not ROLE_NAME_PATTERN.match(code):
         errors["code"] = ["Use minúsculas, números, punto, guion o guion bajo."]
-    clash = session.execute(select(TargetSystem).where(TargetSystem.code == code)).scalar()
-    if clash is not None and clash is not system:
-        errors["code"] = ["Ya existe un sistema con ese código."]
     if not data.name.strip():
         errors["name"] = ["Escriba el nombre."]
     for role, target in data.role_map.items():
@@ -124,6 +129,12 @@ def save_system(session: DbSession, *, actor: User, data: SystemData, system: Ta
         errors["instructions"] = ["Describa qué hace la mesa de servicio en este sistema."]
     if errors:
         raise ValidationFailed("Revise los campos marcados.", fields=errors)
+    clash = session.execute(select(TargetSystem).where(TargetSystem.code == code)).scalar()
+    if clash is not None and clash is not system:
+        raise AlreadyExists(
+            _("Ya existe un sistema con el código %(code)s.", code=code),
+            fields={"code": [_("Ya existe un sistema con ese código.")]},
+        )
     before = None
     if system is None:
         system = TargetSystem(code=code, name=data.name, connector=data.connector, role_map={})

@@ -78,7 +78,12 @@ TABLES = {
     "half_day_id": "calendar_half_days",
     "token_id": "api_tokens",
 }
-TEXT_VALUES = {"form_slug": "fo-m11-p2-05", "key": "fo-m11-p2-05.crear.normal", "filename": "css/app.css"}
+TEXT_VALUES = {
+    "form_slug": "fo-m11-p2-05",
+    "form_code": "FO-M11-P2-05",
+    "key": "fo-m11-p2-05.crear.normal",
+    "filename": "css/app.css",
+}
 #: Routes that end the principal's own session: run last.
 SESSION_ENDING = ("/salir", "/cerrar-sesiones")
 
