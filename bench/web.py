@@ -126,13 +126,15 @@ class Gunicorn:
     """``gunicorn -w 2`` (sync workers) serving ``app`` on a free port."""
 
     def __init__(self, app: str, env: dict[str, str], log_path: Path) -> None:
-        from tests.fixtures.services import free_port
+        from tests.fixtures.services import _die_with_parent, free_port
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = log_path.open("ab")
         command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}", app]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            _die_with_parent(command), cwd=ROOT, env=env, stdout=self.log_file, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -140,6 +142,7 @@ class Gunicorn:
                 return
             except requests.RequestException:
                 if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
                     raise SystemExit(f"gunicorn ({app}) no arrancó: vea {log_path}") from None
                 time.sleep(0.3)
 

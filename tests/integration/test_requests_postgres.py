@@ -8,11 +8,13 @@ from datetime import date
 from sqlalchemy import select
 
 from portal import services as portal_services
+from portal.audit import verify_chain
 from portal.db import utcnow
 from portal.errors import WrongState
 from portal.extensions import db
-from portal.models import Dependency, User
+from portal.models import AuditEvent, Dependency, User
 from portal.roles import Role
+from sla.models import SlaMetric, SlaTimer
 from tests.unit.tickets.factories import directory
 from tickets.models import (
     AccessRequest,
@@ -112,6 +114,25 @@ def test_fifty_parallel_filings_get_fifty_consecutive_numbers(pg_app):
     assert not [r for r in results if isinstance(r, Exception)], results
     year = utcnow().year
     assert sorted(results) == [f"SOL-{year}-{n:05d}" for n in range(1, 51)]  # type: ignore[type-var]
+    # The number is taken last in the transaction: what was written before it still agrees with it.
+    with pg_app.app_context():
+        for request_id in ids:
+            request = db.session.get(AccessRequest, request_id)
+            assert request is not None and request.filed_at is not None and request.number is not None
+            starts = db.session.execute(
+                select(SlaTimer.metric, SlaTimer.started_at).where(
+                    SlaTimer.request_id == request_id, SlaTimer.metric != SlaMetric.PASO
+                )
+            ).all()
+            assert {metric: started for metric, started in starts} == {
+                SlaMetric.ATENCION: request.filed_at,
+                SlaMetric.SOLUCION: request.filed_at,
+            }
+            filed = db.session.execute(
+                select(AuditEvent).where(AuditEvent.action == "solicitud.radicar", AuditEvent.object_id == str(request_id))
+            ).scalar_one()
+            assert filed.after is not None and filed.after["number"] == request.number
+        assert verify_chain(db.session) is None
 
 
 def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notification(pg_app, tmp_path):
