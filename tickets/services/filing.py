@@ -355,24 +355,11 @@ def submit_request(
         request.round += 1
     request.state = RequestState.RADICADA
     for position, kind in enumerate(policy_steps(session, request.form), start=1):
-        session.add(
-            ApprovalStep(
-                request_id=request.id,
-                round=request.round,
-                position=position,
-                kind=kind,
-                started_at=now if position == 1 else None,
-            )
-        )
+        started = now if position == 1 else None
+        session.add(ApprovalStep(request_id=request.id, round=request.round, position=position, kind=kind, started_at=started))
     session.flush()
-    add_event(
-        session,
-        request,
-        actor,
-        "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo",
-        from_state=before_state,
-        now=now,
-    )
+    event = "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo"
+    add_event(session, request, actor, event, from_state=before_state, now=now)
     run_ans_hook("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
     step = current_step(session, request)
     write_mail = step_deciders_mail(session, request, step, today) if step is not None else None
