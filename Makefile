@@ -50,7 +50,7 @@ lint: dev-venv
 test: system-packages dev-venv node-tools lint
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15 tests
 
-## make bench: the ANS engine's performance targets on its own PostgreSQL (a few minutes; not part of make test)
+## make bench: the ANS engine's and the web pages' performance targets on their own PostgreSQL and Redis (long; not part of make test)
 bench: system-packages dev-venv
 	$(BIN)/python -m bench
 

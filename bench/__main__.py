@@ -1,7 +1,9 @@
 """``python -m bench`` (``make bench``): run every measurement, print one table, write bench/results.json.
 
-``python -m bench --only report`` (or ``calendar``, ``tick``, ``provisioning``; repeatable) measures
-just those parts. ``--only provisioning`` merges its results into bench/results.json.
+``python -m bench --only report`` (or ``calendar``, ``tick``, ``provisioning``, ``web``; repeatable)
+measures just those parts. The provisioning and web parts write their own keys of
+bench/results.json on every run, keeping the others; ``--sizes 10000,100000`` limits the sizes the
+web part loads.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calendar_bench, database, provisioning
+from bench import calendar_bench, database, provisioning, web
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 #: issue 5's targets on a 2-core machine
@@ -29,7 +31,7 @@ TARGETS = {
     "report_seconds": 2.0,
 }
 #: the parts ``--only`` can pick; the default runs them all
-PARTS = ("calendar", "tick", "report", "provisioning")
+PARTS = ("calendar", "tick", "report", "provisioning", "web")
 
 
 def log(message: str) -> None:
@@ -45,12 +47,7 @@ def run_database(requests: int, open_timers: int, parts: frozenset[str] = frozen
     log("PostgreSQL: iniciando un clúster temporal")
     server.start()
     try:
-        with database.psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
-            # a modest configuration for a 2-core machine with 24 GiB
-            for setting, value in (("shared_buffers", "1GB"), ("work_mem", "64MB"), ("maintenance_work_mem", "512MB")):
-                conn.execute(f"ALTER SYSTEM SET {setting} = '{value}'")
-        server.stop()
-        server.start()
+        database.tune(server)
         version = database.psycopg.connect(server.dsn("postgres")).execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
         results: dict[str, Any] = {"postgresql": version}
 
@@ -155,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         choices=PARTS,
         action="append",
         help="measure only this part (repeatable); a partial run prints its rows and leaves bench/results.json alone, "
-        "but for provisioning, written under its key",
+        "but for provisioning and web, written under their keys",
     )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="web: the numbers of requests, comma-separated")
+    parser.add_argument("--seconds", type=int, default=15, help="web: seconds of wrk per page")
     args = parser.parse_args(argv)
     parts = frozenset(args.only or PARTS)
     os.environ.setdefault("FLASK_APP", "portal:create_app")
@@ -172,20 +171,35 @@ def main(argv: list[str] | None = None) -> int:
         results.update(run_database(args.requests, args.open_timers, parts))
     if "provisioning" in parts:
         results["provisioning"] = provisioning.run(log, args.provisioning_jobs)
+    if "web" in parts:
+        sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
+        results["web"] = web.run(sizes, args.seconds, log)
+        results["web"].update(machine=results["machine"], measured_at=results["started_at"])
     results["total_seconds"] = time.perf_counter() - started
-    if parts - {"provisioning"}:
+    if parts - {"provisioning", "web"}:
         print(table(results))
     if "provisioning" in results:
         print(provisioning.table(results["provisioning"]))
+    if "web" in results:
+        print(web.table(results["web"]))
     if parts == frozenset(PARTS):
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_results(results)
         print(f"Resultados en {RESULTS} ({results['total_seconds']:.0f} s en total).")
-    elif "provisioning" in parts:
-        provisioning.merge_into(RESULTS, results["provisioning"])
-        print(f"{results['total_seconds']:.0f} s en total; aprovisionamiento guardado en {RESULTS}.")
+    elif parts & {"provisioning", "web"}:
+        write_results({key: results[key] for key in ("provisioning", "web") if key in results})
+        print(f"{results['total_seconds']:.0f} s en total; guardado en {RESULTS}.")
     else:
         print(f"{results['total_seconds']:.0f} s en total; {RESULTS} no se modifica en una medición parcial.")
     return 0
+
+
+def write_results(update: dict[str, Any]) -> None:
+    """Merge ``update`` into bench/results.json: other keys (written by other parts) stay."""
+    current: dict[str, Any] = {}
+    if RESULTS.exists():
+        current = json.loads(RESULTS.read_text(encoding="utf-8"))
+    current.update(update)
+    RESULTS.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

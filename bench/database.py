@@ -8,6 +8,7 @@ rows being consistent by construction) and analysed.
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 import numpy as np
 import psycopg
 from flask import Flask
@@ -51,16 +53,32 @@ def stamps(seconds: np.ndarray) -> list[str]:
     return np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s", timezone="UTC").tolist()
 
 
-def copy(conn: psycopg.Connection, table: str, columns: str, rows: Iterable[str], chunk: int = 200_000) -> None:
-    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+def copy(conn: psycopg.Connection, table: str, columns: str, rows: Iterable[str], chunk: int = 200_000, total: int = 0) -> None:
+    """COPY ``rows`` into ``table``, with a progress bar on the terminal (rows sent)."""
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream,
+        click.progressbar(length=total, label=f"  {table}", file=sys.stderr, show_pos=True) as bar,
+    ):
         buffer: list[str] = []
         for row in rows:
             buffer.append(row)
             if len(buffer) >= chunk:
                 stream.write("".join(buffer))
+                bar.update(len(buffer))
                 buffer.clear()
         if buffer:
             stream.write("".join(buffer))
+            bar.update(len(buffer))
+
+
+def tune(server: Any) -> None:
+    """A modest configuration for a 2-core machine with 24 GiB; restarts the cluster."""
+    with psycopg.connect(server.dsn("postgres"), autocommit=True) as conn:
+        for setting, value in (("shared_buffers", "1GB"), ("work_mem", "64MB"), ("maintenance_work_mem", "512MB")):
+            conn.execute(f"ALTER SYSTEM SET {setting} = '{value}'")
+    server.stop()
+    server.start()
 
 
 def make_app(url: str, workdir: Path) -> Flask:
@@ -299,7 +317,13 @@ def load_report_database(dsn: str, n: int, year: int, calendar: BusinessCalendar
         gen = np.random.default_rng(3)
         log(f"informe: COPY de {n:,} solicitudes")
         dependency_of: list[int] = []
-        copy(conn, "access_requests", REQUEST_COLUMNS, request_rows(n, org, gen, filed, state, decided2, resolved, dependency_of))
+        copy(
+            conn,
+            "access_requests",
+            REQUEST_COLUMNS,
+            request_rows(n, org, gen, filed, state, decided2, resolved, dependency_of),
+            total=n,
+        )
         deciders = [org.users[u] for u in ("jefe.salud", "jefe.hacienda", "integrante1", "integrante2", "integrante3")]
         aprobador = org.users["lider.ed"]
         jefe = np.array(deciders)[gen.integers(0, len(deciders), n)]
@@ -314,6 +338,7 @@ def load_report_database(dsn: str, n: int, year: int, calendar: BusinessCalendar
                 f"{2 * i + 2}\t{i + 1}\t1\t2\taprobador\taprobado\t{aprobador}\t{d2_t[i]}\t{d1_t[i]}\n"
                 for i in range(n)
             ),
+            total=n,
         )
         combos = np.random.default_rng(3).integers(0, len(FORM_ACTIONS), n)  # the same draw as request_rows
         sol_target = combos_target[combos]
@@ -345,7 +370,7 @@ def load_report_database(dsn: str, n: int, year: int, calendar: BusinessCalendar
                         f"{res_t[i]}\tcompletado\t{solucion[i]}{group}\t\\N\n"
                     )
 
-        copy(conn, "sla_timers", TIMER_COLUMNS, rows())
+        copy(conn, "sla_timers", TIMER_COLUMNS, rows(), total=2 * n)
         reset_sequences(conn)
 
     _load(dsn, loader)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app
+from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from portal.api import api_blueprint
 from portal.clock import local_date
 from portal.db import utcnow
 from portal.directory import Directory, DirectorySettings
 from portal.extensions import db
-from portal.listing import COUNT_LIMIT, paginate
+from portal.listing import COUNT_LIMIT, MAX_CURSOR, KeysetOrder, keyset_page, paginate
 from portal.permissions import roles_required
 from portal.roles import Role
 from tickets.models import (
@@ -149,16 +151,56 @@ class ListArgsSchema(Schema):
     overdue_only = fields.Boolean(load_default=False, metadata={"description": "Only requests with an ANS timer past due"})
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     sort = fields.String(load_default="recientes", validate=validate.OneOf(["recientes", "antiguas", "numero", "estado"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1),
+        metadata={"description": "A page by number (reads every row before it); prefer ``after``"},
+    )
     per_page = fields.Integer(load_default=25, validate=validate.OneOf(PAGE_SIZES))
+    after = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=MAX_CURSOR),
+        metadata={
+            "description": "The ``next_cursor`` of the previous page, with the same filters and sort: the "
+            "next page, read from where that one ended (each page costs the same, however deep)"
+        },
+    )
+
+    @validates_schema
+    def _cursor_of_this_sort(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("after") is not None and KEYSETS[data.get("sort", "recientes")].decode(data["after"]) is None:
+            raise ValidationError(
+                _("El cursor no es válido para este orden: pida de nuevo la primera página."), field_name="after"
+            )
+
+    @post_load
+    def _decode_cursor(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if data.get("after") is not None:
+            data["after"] = KEYSETS[data["sort"]].decode(data["after"])
+        return data
+
+
+#: the API list's sorts (``tickets.queries.SORTS``) for keyset pagination
+KEYSETS = {
+    "recientes": KeysetOrder("recientes", AccessRequest.filed_at, True, True, AccessRequest.id, True, datetime.fromisoformat),
+    "antiguas": KeysetOrder("antiguas", AccessRequest.filed_at, False, True, AccessRequest.id, False, datetime.fromisoformat),
+    "numero": KeysetOrder("numero", AccessRequest.number, False, True, AccessRequest.id, False),
+    "estado": KeysetOrder("estado", AccessRequest.state, False, False, AccessRequest.id, True, RequestState),
+}
 
 
 class RequestPageSchema(Schema):
-    total = fields.Integer(metadata={"description": "Requests in the list, counted up to 1000"})
+    total = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Requests in the list, counted up to 1000; null on a page read with ``after``"},
+    )
     total_is_exact = fields.Boolean(metadata={"description": "False when the list has more than ``total`` requests"})
     has_next = fields.Boolean()
-    page = fields.Integer()
+    page = fields.Integer(allow_none=True, metadata={"description": "Null on a page read with ``after``"})
     per_page = fields.Integer()
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Pass it as ``after`` for the next page; null on the last page"}
+    )
     items = fields.List(fields.Nested(RequestSummarySchema))
 
 
@@ -224,17 +266,27 @@ def list_requests(args: dict[str, Any]) -> Any:
         text=args["q"],
         sort=args["sort"],
     )
-    page = paginate(
-        queue_query(db.session, current_user, queue, filters, local_date(utcnow()), utcnow()),
-        page=args["page"],
-        per_page=args["per_page"],
-    )
+    query = queue_query(db.session, current_user, queue, filters, local_date(utcnow()), utcnow())
+    order = KEYSETS[args["sort"]]
+    if args["after"] is not None:  # keyset: no count, no rows skipped
+        rows = keyset_page(query, order, per_page=args["per_page"], after=args["after"])
+        return {
+            "total": None,
+            "total_is_exact": False,
+            "has_next": rows.next_cursor is not None,
+            "page": None,
+            "per_page": args["per_page"],
+            "next_cursor": rows.next_cursor,
+            "items": rows.items,
+        }
+    page = paginate(query.order_by(None).order_by(*order.order_by()), page=args["page"], per_page=args["per_page"])
     return {
         "total": page.total if page.is_exact else COUNT_LIMIT,
         "total_is_exact": page.is_exact,
         "has_next": page.has_next,
         "page": page.page,
         "per_page": page.per_page,
+        "next_cursor": order.encode(page.items[-1]) if page.has_next and page.items else None,
         "items": page.items,
     }
 

@@ -8,11 +8,13 @@ from datetime import date
 from sqlalchemy import select
 
 from portal import services as portal_services
+from portal.audit import verify_chain
 from portal.db import utcnow
 from portal.errors import WrongState
 from portal.extensions import db
-from portal.models import Dependency, User
+from portal.models import AuditEvent, Dependency, User
 from portal.roles import Role
+from sla.models import SlaMetric, SlaTimer
 from tests.unit.tickets.factories import directory
 from tickets.models import (
     AccessRequest,
@@ -112,6 +114,25 @@ def test_fifty_parallel_filings_get_fifty_consecutive_numbers(pg_app):
     assert not [r for r in results if isinstance(r, Exception)], results
     year = utcnow().year
     assert sorted(results) == [f"SOL-{year}-{n:05d}" for n in range(1, 51)]  # type: ignore[type-var]
+    # The number is taken last in the transaction: what was written before it still agrees with it.
+    with pg_app.app_context():
+        for request_id in ids:
+            request = db.session.get(AccessRequest, request_id)
+            assert request is not None and request.filed_at is not None and request.number is not None
+            starts = db.session.execute(
+                select(SlaTimer.metric, SlaTimer.started_at).where(
+                    SlaTimer.request_id == request_id, SlaTimer.metric != SlaMetric.PASO
+                )
+            ).all()
+            assert {metric: started for metric, started in starts} == {
+                SlaMetric.ATENCION: request.filed_at,
+                SlaMetric.SOLUCION: request.filed_at,
+            }
+            filed = db.session.execute(
+                select(AuditEvent).where(AuditEvent.action == "solicitud.radicar", AuditEvent.object_id == str(request_id))
+            ).scalar_one()
+            assert filed.after is not None and filed.after["number"] == request.number
+        assert verify_chain(db.session) is None
 
 
 def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notification(pg_app, tmp_path):
@@ -165,3 +186,35 @@ def test_two_approvers_deciding_the_same_step_make_one_decision_and_one_notifica
     new_mails = [p for p in mail_dir.glob("*.log") if p.name not in before]
     to_approver = [p for p in new_mails if "lider.ed@valledelcauca.gov.co" in p.read_text()]
     assert len(to_approver) == 1, [p.read_text()[:300] for p in new_mails]
+
+
+def test_the_api_list_follows_its_cursor_on_postgresql(pg_app):
+    """Keyset pages compare (filed_at, id) as a row on PostgreSQL: every request once, in order,
+    the drafts (no filing date) last."""
+    with pg_app.app_context():
+        ids = [_draft(n) for n in range(14)]
+        for request_id in ids[:10]:
+            request = db.session.get(AccessRequest, request_id)
+            assert request is not None
+            submit_request(
+                db.session,
+                request,
+                actor=_user("enlace.salud"),
+                email_domain="valledelcauca.gov.co",
+                now=utcnow(),
+                directory=directory(),
+            )
+            db.session.commit()
+        db.session.remove()
+    token = pg_app.test_cli_runner().invoke(args=["users", "token", "enlace.salud"]).output.strip()
+    api, headers = pg_app.test_client(), {"Authorization": f"Bearer {token}"}
+    for sort in ("recientes", "antiguas", "numero", "estado"):
+        query = f"/api/v1/requests?queue=mias&sort={sort}&per_page=10"
+        whole = [item["id"] for item in api.get(query.replace("=10", "=200"), headers=headers).get_json()["items"]]
+        assert set(whole) >= set(ids)
+        body = api.get(query, headers=headers).get_json()
+        walked = [item["id"] for item in body["items"]]
+        while body["next_cursor"]:
+            body = api.get(f"{query}&after={body['next_cursor']}", headers=headers).get_json()
+            walked += [item["id"] for item in body["items"]]
+        assert walked == whole, sort

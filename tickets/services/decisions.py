@@ -9,6 +9,7 @@ may decide a step — titular, delegate or the secretario by suplencia — is ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -27,7 +28,7 @@ from tickets.models import (
     RequestState,
     StepState,
 )
-from tickets.routing import Basis, conflicts_of, step_routing
+from tickets.routing import Basis, Routing, conflicts_of, step_routing
 from tickets.services.common import (
     MIN_JUSTIFICATION,
     add_event,
@@ -72,8 +73,21 @@ def current_step(session: DbSession, request: AccessRequest) -> ApprovalStep | N
 
 def mail_step_deciders(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> None:
     """Tell the people who may decide the new current step, and only them (``tickets.routing``)."""
+    step_deciders_mail(session, request, step, today)()
+
+
+def step_deciders_mail(session: DbSession, request: AccessRequest, step: ApprovalStep, today: date) -> Callable[[], None]:
+    """``mail_step_deciders`` in two halves: who decides is found now (the queries), the mail is
+    written when the returned function is called — after the request got its number, when filing
+    takes the yearly counter's lock last (``filing.submit_request``)."""
     routing = step_routing(session, request, step, today)
     recipients = tuple(sorted({d.person.email for d in routing.deciders if d.person.email}))
+    return lambda: _write_step_mail(session, request, step, routing, recipients)
+
+
+def _write_step_mail(
+    session: DbSession, request: AccessRequest, step: ApprovalStep, routing: Routing, recipients: tuple[str, ...]
+) -> None:
     if recipients:
         send_after_commit(
             session,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit import record_event
 from portal.clock import local_date
@@ -49,7 +50,7 @@ from tickets.services.common import (
     run_ans_hook,
     wrong_state,
 )
-from tickets.services.decisions import current_step, mail_step_deciders
+from tickets.services.decisions import current_step, step_deciders_mail
 
 DOCUMENT_PATTERNS = {
     DocumentType.CC: re.compile(r"^\d{5,10}$"),
@@ -345,36 +346,37 @@ def submit_request(
         raise ValidationFailed(ACCOUNT_EXISTS, fields=taken)
     before_state = request.state
     before = request.snapshot()
-    if request.number is None:
-        request.number = next_number(session, local_date(now).year)
+    first_filing = request.number is None
+    if first_filing:
+        # Seen by the ANS hooks now, written with the number at the end (``filed_has_number``):
+        # the flushes in between leave the row's filed_at empty.
+        set_committed_value(request, "filed_at", now)
     else:
         request.round += 1
     request.state = RequestState.RADICADA
-    request.filed_at = request.filed_at or now
     for position, kind in enumerate(policy_steps(session, request.form), start=1):
-        session.add(
-            ApprovalStep(
-                request_id=request.id,
-                round=request.round,
-                position=position,
-                kind=kind,
-                started_at=now if position == 1 else None,
-            )
-        )
+        started = now if position == 1 else None
+        session.add(ApprovalStep(request_id=request.id, round=request.round, position=position, kind=kind, started_at=started))
     session.flush()
-    add_event(
-        session,
-        request,
-        actor,
-        "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo",
-        from_state=before_state,
-        now=now,
-    )
-    audit(session, request, actor, "radicar", before)
+    event = "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo"
+    add_event(session, request, actor, event, from_state=before_state, now=now)
     run_ans_hook("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
     step = current_step(session, request)
-    if step is not None:
-        mail_step_deciders(session, request, step, today)
+    write_mail = step_deciders_mail(session, request, step, today) if step is not None else None
+    # Last, so the transaction holds them for as short a time as it can (the commit follows):
+    # the yearly counter's row lock (gap-free numbers) and the audit chain's lock.
+    if first_filing:
+        number = next_number(session, today.year)
+        session.execute(
+            update(AccessRequest)
+            .where(AccessRequest.id == request.id)
+            .values(number=number, filed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(request, "number", number)
+    audit(session, request, actor, "radicar", before)
+    if write_mail is not None:
+        write_mail()
     return request
 
 
