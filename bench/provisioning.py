@@ -23,7 +23,6 @@ the production provisioning settings (lease, backoff), one solo-pool process eac
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 import time
@@ -375,10 +374,3 @@ def table(results: dict[str, Any]) -> str:
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def merge_into(path: Path, results: dict[str, Any]) -> None:
-    """Write these results under ``"provisioning"`` in ``path``, keeping what else it holds."""
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data["provisioning"] = results
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
