@@ -13,12 +13,13 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from portal import listing
 from portal.clock import BOGOTA, local_date
 from portal.db import utcnow
 from portal.downloads import send_stored_file
@@ -185,6 +186,9 @@ def queue():  # type: ignore[no-untyped-def]
         age_days=age_days,
         age_text=age_text,
         when_phrase=when_phrase,
+        # read at request time: the bound past which the page says "más de 1.000"
+        count_limit=format_decimal(listing.COUNT_LIMIT),
+        total_text=format_decimal(page.total or 0),
         sort_link=lambda key: url_for("tickets.queue", **{**kept, "orden": key, "por_pagina": str(per_page)}),
     )
 
@@ -209,7 +213,7 @@ def queue_export() -> ResponseReturnValue:
             _(
                 "La lista tiene más de %(limit)s solicitudes y la exportación llega hasta ese número. "
                 "Filtre la lista (por estado, dependencia o fechas) y vuelva a exportar.",
-                limit="10.000",
+                limit=format_decimal(EXPORT_LIMIT),
             ),
             "warning",
         )
