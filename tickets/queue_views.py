@@ -187,7 +187,8 @@ def queue():  # type: ignore[no-untyped-def]
         age_text=age_text,
         when_phrase=when_phrase,
         # read at request time: the bound past which the page says "más de 1.000"
-        count_limit=format_decimal(listing.COUNT_LIMIT),
+        count_limit=listing.COUNT_LIMIT,
+        count_limit_text=format_decimal(listing.COUNT_LIMIT),
         total_text=format_decimal(page.total or 0),
         sort_link=lambda key: url_for("tickets.queue", **{**kept, "orden": key, "por_pagina": str(per_page)}),
     )
@@ -210,9 +211,12 @@ def queue_export() -> ResponseReturnValue:
     rows = [as_queue_row(item) for item in db.session.execute(query.limit(EXPORT_LIMIT + 1)).unique()]
     if len(rows) > EXPORT_LIMIT:
         flash(
-            _(
+            ngettext(
+                "La lista tiene más de %(limit)s solicitud y la exportación llega hasta ese número. "
+                "Filtre la lista (por estado, dependencia o fechas) y vuelva a exportar.",
                 "La lista tiene más de %(limit)s solicitudes y la exportación llega hasta ese número. "
                 "Filtre la lista (por estado, dependencia o fechas) y vuelva a exportar.",
+                EXPORT_LIMIT,
                 limit=format_decimal(EXPORT_LIMIT),
             ),
             "warning",
