@@ -13,7 +13,14 @@ def init_app(app: Flask) -> None:
 
     from portal.roles import Role
     from portal.shell import NavItem, add_demo_loader, add_nav_items, add_panels
-    from tickets import admin_api, api, models, provisioning_models, tasks  # noqa: F401  (the tables, the API blueprints, the tasks)
+    from tickets import (  # noqa: F401  (the tables, the API blueprints, the views, the tasks)
+        admin_api,
+        api,
+        models,
+        provisioning_models,
+        queue_views,
+        tasks,
+    )
     from tickets.admin_views import bp as admin_bp
     from tickets.cli import COMMAND_GROUPS
     from tickets.dashboard import PANELS

@@ -11,24 +11,27 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, case, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from portal.clock import BOGOTA
-from portal.models import Dependency, User
+from portal.models import Dependency, RoleAssignment, User
 from portal.roles import Role
 from tickets.models import (
     APPROVAL_STATES,
     AccessRequest,
-    ApprovalStep,
+    Delegation,
     RequestAction,
     RequestForm,
     RequestState,
     StepKind,
-    StepState,
     TargetSystem,
 )
 from tickets.permissions import ALL_REQUESTS_ROLES, active_delegations_to, pending_for_clause, visibility_clause
 from tickets.provisioning_models import JobState, ProvisioningJob
+from tickets.routing import _role_clause as role_clause
+from tickets.routing import _row_excluded as row_excluded
+from tickets.routing import current_kind_sql
 
 PAGE_SIZES = (10, 25, 50, 100, 200)
 
@@ -49,12 +52,29 @@ class Queue(StrEnum):
         }[self.value]
 
 
+#: The orders a queue offers, by the key in ``?orden=``; anything else is refused (never raw text
+#: in ORDER BY). Each one ends with the id, so pages never overlap. On PostgreSQL each reads the
+#: order of an index (``ix_access_requests_*_recent``, ``ix_access_requests_priority_recent``,
+#: the unique index on ``number``), forwards or backwards; "vence" needs the ANS timers (below).
 SORTS: dict[str, tuple[Any, ...]] = {
     "recientes": (AccessRequest.filed_at.desc().nulls_last(), AccessRequest.id.desc()),
-    "antiguas": (AccessRequest.filed_at.asc().nulls_last(), AccessRequest.id.asc()),
+    "antiguas": (AccessRequest.filed_at.asc().nulls_first(), AccessRequest.id.asc()),
     "numero": (AccessRequest.number.asc().nulls_last(), AccessRequest.id.asc()),
-    "estado": (AccessRequest.state.asc(), AccessRequest.id.desc()),
+    "-numero": (AccessRequest.number.desc().nulls_first(), AccessRequest.id.desc()),
+    "estado": (AccessRequest.state.asc(), AccessRequest.filed_at.desc().nulls_last(), AccessRequest.id.desc()),
+    "-estado": (AccessRequest.state.desc(), AccessRequest.filed_at.asc().nulls_first(), AccessRequest.id.asc()),
+    # "alta" sorts before "normal"; the newest first inside each priority
+    "prioridad": (AccessRequest.priority.asc(), AccessRequest.filed_at.desc().nulls_last(), AccessRequest.id.desc()),
+    "-prioridad": (AccessRequest.priority.desc(), AccessRequest.filed_at.asc().nulls_first(), AccessRequest.id.asc()),
+    "vence": (),
+    "-vence": (),
 }
+DEFAULT_SORT = "recientes"
+
+
+def sort_key(raw: str | None) -> str:
+    """The sort asked for in the URL when it is one of ``SORTS``, else the default."""
+    return raw if raw in SORTS else DEFAULT_SORT
 
 
 @dataclass
@@ -139,26 +159,125 @@ def queue_query(
                 func.lower(AccessRequest.justification).like(pattern, escape="\\"),
             )
         )
-    return select(AccessRequest).where(*conditions).order_by(*SORTS.get(filters.sort, SORTS["recientes"]))
+    return select(AccessRequest).where(*conditions).order_by(*_order_by(sort_key(filters.sort)))
 
 
-def with_pending_step_kind(query: Select[tuple[AccessRequest]]) -> Select[tuple[AccessRequest, StepKind | None, bool]]:
-    """``query``'s rows with the kind of their current step (None outside approval) and whether a
-    provisioning job of theirs failed, in the same query."""
-    kind = (
-        select(ApprovalStep.kind)
+def _running_due() -> Any:
+    """The request's ANS due time (its ``solucion`` timer) while the clock runs or is paused;
+    None for a draft and once the request is solved."""
+    from sla.models import SlaMetric, SlaTimer
+
+    return (
+        select(SlaTimer.due_at)
         .where(
-            ApprovalStep.request_id == AccessRequest.id,
-            ApprovalStep.round == AccessRequest.round,
-            ApprovalStep.state == StepState.PENDIENTE,
+            SlaTimer.request_id == AccessRequest.id,
+            SlaTimer.metric == SlaMetric.SOLUCION,
+            SlaTimer.step_id.is_(None),
+            SlaTimer.stopped_at.is_(None),
         )
-        .order_by(ApprovalStep.position)
+        .correlate(AccessRequest)
+        .scalar_subquery()
+    )
+
+
+def _order_by(sort: str) -> tuple[Any, ...]:
+    if sort == "vence":
+        return (_running_due().asc().nulls_last(), AccessRequest.id.asc())
+    if sort == "-vence":
+        return (_running_due().desc().nulls_last(), AccessRequest.id.desc())
+    return SORTS[sort]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of a queue: the request and what the list shows beside it."""
+
+    request: AccessRequest
+    #: the kind of the current approval step (None outside approval)
+    pending_kind: StepKind | None
+    #: a provisioning job of the request failed
+    has_failed: bool
+    #: the ANS (``solucion``) due time while the request is open, in UTC
+    due_at: datetime | None
+    #: the ANS clock is paused (the request was returned)
+    is_paused: bool
+    #: the first person who may decide the current step (``tickets.routing``'s order: a titular,
+    #: else an excluded titular's delegate, else the secretario by suplencia)
+    decider_name: str | None
+
+
+def queue_rows(query: Select[tuple[AccessRequest]], today: date) -> Select[Any]:
+    """``query``'s rows with the columns of ``QueueRow`` after the request, in the same query:
+    the page costs one statement whatever the number of rows, steps, holders or delegations."""
+    from sla.models import SlaMetric, SlaTimer
+
+    kind = current_kind_sql()
+    in_approval = AccessRequest.state.in_(APPROVAL_STATES)
+    failed = exists().where(ProvisioningJob.request_id == AccessRequest.id, ProvisioningJob.state == JobState.FALLIDO)
+    timer = (
+        select(SlaTimer.request_id, SlaTimer.due_at, SlaTimer.paused_at)
+        .where(SlaTimer.metric == SlaMetric.SOLUCION, SlaTimer.step_id.is_(None), SlaTimer.stopped_at.is_(None))
+        .subquery()
+    )
+    decider = case(*((kind == k, func.coalesce(*_deciders_sql(k, today))) for k in StepKind), else_=None)
+    return query.outerjoin(timer, timer.c.request_id == AccessRequest.id).add_columns(
+        case((in_approval, kind), else_=None),
+        failed,
+        timer.c.due_at,
+        timer.c.paused_at.is_not(None),
+        case((in_approval, decider), else_=None),
+    )
+
+
+def as_queue_row(row: Any) -> QueueRow:
+    return QueueRow(*row)
+
+
+def _deciders_sql(kind: StepKind, today: date) -> tuple[Any, Any, Any]:
+    """The name of the first titular, of the first rescuing delegate, of the first suplente."""
+    holder, assignment, delegate = aliased(User), aliased(RoleAssignment), aliased(User)
+    titular = (
+        select(holder.full_name)
+        .join(assignment, assignment.user_id == holder.id)
+        .where(holder.is_active_account.is_(True), role_clause(assignment, kind), not_(row_excluded(holder)))
+        .order_by(holder.id)
         .limit(1)
         .correlate(AccessRequest)
         .scalar_subquery()
     )
-    failed = exists().where(ProvisioningJob.request_id == AccessRequest.id, ProvisioningJob.state == JobState.FALLIDO)
-    return query.add_columns(case((AccessRequest.state.in_(APPROVAL_STATES), kind), else_=None), failed)
+    holder2, assignment2 = aliased(User), aliased(RoleAssignment)
+    rescuer = (
+        select(delegate.full_name)
+        .select_from(Delegation)
+        .join(holder2, holder2.id == Delegation.delegator_id)
+        .join(assignment2, assignment2.user_id == holder2.id)
+        .join(delegate, delegate.id == Delegation.delegate_id)
+        .where(
+            Delegation.step_kind == kind,
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_on <= today,
+            Delegation.ends_on >= today,
+            holder2.is_active_account.is_(True),
+            role_clause(assignment2, kind),
+            delegate.is_active_account.is_(True),
+            not_(row_excluded(delegate)),
+        )
+        .order_by(Delegation.id)
+        .limit(1)
+        .correlate(AccessRequest)
+        .scalar_subquery()
+    )
+    substitute, assignment3 = aliased(User), aliased(RoleAssignment)
+    suplente = (
+        select(substitute.full_name)
+        .join(assignment3, assignment3.user_id == substitute.id)
+        .where(substitute.is_active_account.is_(True), assignment3.role == Role.SECRETARIO, not_(row_excluded(substitute)))
+        .order_by(substitute.id)
+        .limit(1)
+        .correlate(AccessRequest)
+        .scalar_subquery()
+    )
+    return titular, rescuer, suplente
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from portal.directory import Directory, DirectorySettings
 from portal.downloads import send_stored_file
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.listing import date_arg, enum_arg, int_arg, paginate, search_arg
 from portal.models import Dependency
 from portal.permissions import roles_required
 from portal.roles import Role
@@ -44,7 +43,6 @@ from tickets.models import (
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
 from tickets.provisioning_models import ManualTask, ProvisioningJob
-from tickets.queries import PAGE_SIZES, Queue, QueueFilters, filter_choices, queue_query, queues_for, with_pending_step_kind
 from tickets.routing import step_routing
 from tickets.services.common import load_request_page
 from tickets.services.decisions import Decision, apply_exception, current_step, decide_step, request_steps
@@ -398,55 +396,3 @@ def pdf(request_id: int) -> Response:
     chain = request_steps(db.session, access_request, current_round_only=True)
     content = render_request_pdf(access_request, chain, current_app.config["PROFILE"])
     return send_stored_file(content, f"{access_request.label}.pdf", "application/pdf", inline=True)
-
-
-def _filters_from_args() -> QueueFilters:
-    args = request.args
-    return QueueFilters(
-        state=enum_arg(args, "estado", RequestState),
-        form=enum_arg(args, "formato", RequestForm),
-        action=enum_arg(args, "accion", RequestAction),
-        dependency_id=int_arg(args, "dependencia"),
-        system_id=int_arg(args, "sistema"),
-        filed_from=date_arg(args, "desde"),
-        filed_to=date_arg(args, "hasta"),
-        exception_only=args.get("excepcion") == "1",
-        overdue_only=args.get("vencidas") == "1",
-        text=search_arg(args),
-        sort=args.get("orden", "recientes"),
-    )
-
-
-@bp.get("")
-@roles_required()
-def queue():  # type: ignore[no-untyped-def]
-    available = queues_for(db.session, current_user, local_date(utcnow()))
-    if not available:
-        abort(403)
-    try:
-        selected = Queue(request.args.get("bandeja", available[0].value))
-    except ValueError:
-        abort(404)
-    if selected not in available:
-        abort(403)
-    filters = _filters_from_args()
-    per_page = request.args.get("por_pagina", type=int) or 25
-    if per_page not in PAGE_SIZES:
-        per_page = 25
-    now = utcnow()
-    query = queue_query(db.session, current_user, selected, filters, local_date(now), now)
-    page = paginate(with_pending_step_kind(query), per_page=per_page)
-    dependencies, systems = filter_choices(db.session)
-    return render_template(
-        "tickets/queue.html",
-        page=page,
-        queues=available,
-        selected=selected,
-        filters=filters,
-        per_page=per_page,
-        dependencies=dependencies,
-        systems=systems,
-        states=list(RequestState),
-        forms=list(RequestForm),
-        actions=list(RequestAction),
-    )

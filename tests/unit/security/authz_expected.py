@@ -149,6 +149,7 @@ EXPECTED = {
     "GET /solicitudes/<int:request_id>/editar": "LL OD DD DD DD DD DD DD DD DD DD",
     "GET /solicitudes/<int:request_id>/pdf": "LL OD OD OO OO OO OO DD DD OO OO",
     "GET /solicitudes/delegaciones": "L D O O O D D D D D D",
+    "GET /solicitudes/exportar.xlsx": "L O O O O O O D D O O",
     "GET /solicitudes/nueva/<form_slug>": "L O D D D D D D D D D",
     "GET /static/<path:filename>": "O O O O O O O O O O O",
     "GET /transferencias/<int:handover_id>": "LL HH HH HH HH HH HH HH HH HH HH",
