@@ -42,7 +42,7 @@ def test_enlace_files_jefe_signs_lider_approves(new_page: PageFactory, live_serv
     enlace = new_page()
     login(enlace, live_server, "enlace.salud")
     enlace.get_by_role("link", name="Solicitudes").click()
-    enlace.get_by_role("link", name="Nueva FO-M11-P2-05").click()
+    enlace.get_by_role("link", name="Crear, activar o retirar un usuario (FO-M11-P2-05)").click()
     expect(enlace.get_by_role("heading", level=1)).to_have_text("Creación, activación o retiro de usuario")
     fill_creation_form(enlace)
     enlace.get_by_role("button", name="Radicar solicitud").click()
