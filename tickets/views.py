@@ -204,31 +204,18 @@ def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type
             status = 422
         else:
             now = utcnow()
+            domain, today = _email_domain(), local_date(now)
             existing_id = access_request.id if access_request is not None else None
             try:
                 if access_request is None:
-                    access_request = create_draft(
-                        db.session, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
-                    )
+                    access_request = create_draft(db.session, actor=current_user, data=data, email_domain=domain, today=today)
                 else:
-                    update_draft(
-                        db.session,
-                        access_request,
-                        actor=current_user,
-                        data=data,
-                        email_domain=_email_domain(),
-                        today=local_date(now),
-                    )
+                    update_draft(db.session, access_request, actor=current_user, data=data, email_domain=domain, today=today)
                 if scan is not None:
                     add_attachment(db.session, access_request, actor=current_user, file=scan, now=now)
                 if filing:
                     submit_request(
-                        db.session,
-                        access_request,
-                        actor=current_user,
-                        email_domain=_email_domain(),
-                        now=now,
-                        directory=_directory(),
+                        db.session, access_request, actor=current_user, email_domain=domain, now=now, directory=_directory()
                     )
             except DomainError as exc:
                 db.session.rollback()
