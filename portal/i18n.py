@@ -66,3 +66,31 @@ def when_phrase(instant: datetime, now: datetime) -> str:
     if days == -1:
         return _("ayer %(time)s", time=time_text)
     return _("el %(date)s", date=long_date(local.date()))
+
+
+def clock_time(instant: datetime) -> str:
+    """A Bogotá time as written in prose: "3:05 p. m.", "9:00 a. m.", and "12:00 m." at noon
+    (RAE: "m." for meridiem). Ends in its own period, so a sentence adds none."""
+    from portal.clock import BOGOTA
+
+    local = instant.astimezone(BOGOTA)
+    if local.hour == 12 and local.minute == 0:
+        return "12:00\xa0m."
+    # CLDR puts a narrow no-break space in "p. m."; a plain no-break space reads the same everywhere
+    return format_datetime(local, "h:mm a", rebase=False).replace("\u202f", "\xa0")
+
+
+def due_phrase(instant: datetime) -> str:
+    """When something falls due, in full: "el lunes 14 de diciembre a las 12:00 m.", "a la
+    1:30 p. m." (one o'clock takes "la"); the year only when it is not the current one."""
+    from flask_babel import gettext as _
+
+    from portal.clock import BOGOTA, local_date
+    from portal.db import utcnow
+
+    local = instant.astimezone(BOGOTA)
+    pattern = "EEEE d 'de' MMMM" if local.year == local_date(utcnow()).year else "EEEE d 'de' MMMM 'de' y"
+    day = format_date(local.date(), pattern)
+    if local.hour % 12 == 1:
+        return _("el %(day)s a la %(time)s", day=day, time=clock_time(local))
+    return _("el %(day)s a las %(time)s", day=day, time=clock_time(local))

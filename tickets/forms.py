@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import MultiCheckboxField
 from tickets.models import FORM_ACTIONS, DocumentType, LinkType, Priority, RequestForm
+from tickets.services.validation import normalize_document
 
 
 def _optional_choice(choices: list[SelectChoice]) -> list[SelectChoice]:
@@ -41,7 +42,11 @@ class RequestFormBase(FlaskForm):
         choices=_optional_choice([SelectChoice(d.value, d.label) for d in DocumentType]),
         validators=[Optional()],
     )
-    beneficiary_document = StringField(_l("Número de documento"), validators=[Optional(), Length(max=20)])
+    beneficiary_document = StringField(
+        _l("Número de documento"),
+        filters=[lambda value: normalize_document(value) if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=20)],
+    )
     beneficiary_email = StringField(_l("Correo institucional"), validators=[Optional(), Length(max=254)])
     beneficiary_position = StringField(_l("Cargo"), validators=[Optional(), Length(max=200)])
     beneficiary_username = StringField(_l("Usuario en el sistema"), validators=[Optional(), Length(max=120)])
@@ -51,8 +56,12 @@ class RequestFormBase(FlaskForm):
     contract_end_date = DateField(_l("Fecha de terminación del contrato"), validators=[Optional()])
     # 4. Justificación
     justification = TextAreaField(_l("Justificación"), validators=[Optional(), Length(max=4000)])
+    # 5. The signed paper form, scanned: checked by content and size with the request (issue 17)
+    scan = FileField(_l("Formato firmado escaneado (PDF o imagen, máximo 10 MB, opcional)"))
 
     form_code: RequestForm
+    #: the roles of each active system, for the grouped lists: [(system id, system name, [role, …])]
+    role_groups: list[tuple[int, str, list[str]]] = []
 
     def set_action_choices(self) -> None:
         self.action.choices = [SelectChoice(a.value, a.label) for a in FORM_ACTIONS[self.form_code]]

@@ -76,11 +76,16 @@ def _visible(session: DbSession, user: User, request: AccessRequest) -> bool:
     )
 
 
-def can_view_request(session: DbSession, user: User, request: AccessRequest, today: date | None = None) -> bool:
+def can_view_request(
+    session: DbSession, user: User, request: AccessRequest, today: date | None = None, *, routing: Routing | None = None
+) -> bool:
+    """``routing``: the current step's, when the caller already has it (the request page)."""
     if _visible(session, user, request):
         return True
     # a delegate from another dependency sees what it must decide
     if today is not None and request.state in APPROVAL_STATES:
+        if routing is not None:
+            return routing.decider(user) is not None
         step = current_step(session, request)
         if step is not None:
             return step_routing(session, request, step, today).decider(user) is not None

@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, inspect, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from portal.db import DbSession
@@ -176,20 +176,52 @@ def active_delegations(
 
 
 def load_candidates(session: DbSession, kind: StepKind, dependency_id: int, today: date) -> Candidates:
-    """The holders of ``kind`` (for ``jefe``, of the dependency), their delegations, the secretarios."""
-    holders = tuple(session.execute(holders_query(kind, dependency_id).order_by(User.id)).scalars().unique())
-    delegations = tuple(d for d in active_delegations(session, [h.id for h in holders], today, kind) if d.delegate.is_active)
-    substitutes = tuple(
-        session.execute(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(User.is_active_account.is_(True), RoleAssignment.role == Role.SECRETARIO)
-            .order_by(User.id)
-        )
-        .scalars()
-        .unique()
+    """The holders of ``kind`` (for ``jefe``, of the dependency), their delegations, the secretarios:
+    one query, whatever the number of people, roles and delegations (issue 16)."""
+    holder, assignment = aliased(User), aliased(RoleAssignment)
+    role = (
+        and_(assignment.role == Role.JEFE, assignment.dependency_id == dependency_id)
+        if kind is StepKind.JEFE
+        else assignment.role == Role(kind.value)
     )
-    return Candidates(kind, holders, delegations, substitutes)
+    holder_ids = (
+        select(assignment.user_id).join(holder, holder.id == assignment.user_id).where(holder.is_active_account.is_(True), role)
+    )
+    substitute_ids = select(RoleAssignment.user_id).where(RoleAssignment.role == Role.SECRETARIO)
+    is_holder = User.id.in_(holder_ids)
+    is_substitute = User.id.in_(substitute_ids)
+    rows = session.execute(
+        select(User, Delegation, is_holder, is_substitute)
+        .outerjoin(
+            Delegation,
+            and_(
+                Delegation.delegate_id == User.id,
+                Delegation.step_kind == kind,
+                Delegation.revoked_at.is_(None),
+                Delegation.starts_on <= today,
+                Delegation.ends_on >= today,
+                Delegation.delegator_id.in_(holder_ids),
+            ),
+        )
+        .where(User.is_active_account.is_(True), or_(is_holder, is_substitute, Delegation.id.is_not(None)))
+        .order_by(User.id, Delegation.id)
+    ).all()
+    holders: dict[int, User] = {}
+    substitutes: dict[int, User] = {}
+    delegations: dict[int, Delegation] = {}
+    for person, delegation, holds, substitutes_for in rows:
+        if holds:
+            holders[person.id] = person
+        if substitutes_for:
+            substitutes[person.id] = person
+        if delegation is not None:
+            delegations[delegation.id] = delegation
+    return Candidates(
+        kind,
+        tuple(holders.values()),
+        tuple(delegations[i] for i in sorted(delegations)),
+        tuple(substitutes.values()),
+    )
 
 
 def conflicts_of(request: AccessRequest | Any, round_steps: Iterable[ApprovalStep | Any]) -> Conflicts:
@@ -244,6 +276,9 @@ def route(candidates: Candidates, conflicts: Conflicts) -> Routing:
 
 
 def round_steps(session: DbSession, request: AccessRequest) -> list[ApprovalStep]:
+    """The steps of the request's current round: those loaded with it (the request page), or one query."""
+    if "steps" not in inspect(request).unloaded:
+        return [s for s in request.steps if s.round == request.round]
     return list(
         session.execute(
             select(ApprovalStep)

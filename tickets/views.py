@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import Dependency
 from portal.permissions import roles_required
 from portal.roles import Role
-from portal.uploads import check_upload
+from portal.uploads import CheckedFile, check_upload
 from tickets.forms import (
     FORM_CLASSES,
     AttachmentForm,
@@ -42,10 +42,9 @@ from tickets.models import (
     TargetSystem,
 )
 from tickets.permissions import available_actions, can_view_request, is_staff
-from tickets.provisioning_models import ManualTask, ProvisioningJob
-from tickets.routing import step_routing
+from tickets.request_page import build_request_page, current_routing, waiting_for
 from tickets.services.common import load_request_page
-from tickets.services.decisions import Decision, apply_exception, current_step, decide_step, request_steps
+from tickets.services.decisions import Decision, apply_exception, decide_step, request_steps
 from tickets.services.execution import close_request, resolve_request, start_execution
 from tickets.services.filing import (
     RequestData,
@@ -55,7 +54,9 @@ from tickets.services.filing import (
     create_draft,
     submit_request,
     update_draft,
+    validate_request_data,
 )
+from tickets.services.validation import applies
 from tickets.tasks import commit_and_dispatch
 
 bp = Blueprint("tickets", __name__, url_prefix="/solicitudes", template_folder="templates")
@@ -98,6 +99,9 @@ def _prepare_form(form: RequestFormBase) -> None:
         db.session.execute(select(TargetSystem).where(TargetSystem.is_active.is_(True)).order_by(TargetSystem.name)).scalars()
     )
     form.system_id.choices = [(s.id, s.name) for s in systems]
+    # every system's roles are valid choices for WTForms; the page groups them by system and the
+    # service refuses a role of another system (issue 17)
+    form.role_groups = [(s.id, s.name, sorted(s.role_map)) for s in systems if s.role_map]
     role_names = sorted({role for s in systems for role in s.role_map})
     for name in ("roles_to_add", "roles_to_remove"):
         field = getattr(form, name, None)
@@ -110,11 +114,12 @@ def _data_from_form(form: RequestFormBase) -> RequestData:
         field = getattr(form, name, None)
         return field.data if field is not None else None
 
+    actions = FORM_ACTIONS[form.form_code]
     return RequestData(
         form=form.form_code,
-        action=RequestAction(form.action.data) if form.action.data else FORM_ACTIONS[form.form_code][0],
-        system_id=form.system_id.data,
-        dependency_id=form.dependency_id.data,
+        action=RequestAction(form.action.data) if form.action.data in actions else actions[0],
+        system_id=form.system_id.data or 0,
+        dependency_id=form.dependency_id.data or 0,
         priority=Priority(form.priority.data or "normal"),
         beneficiary_name=form.beneficiary_name.data,
         beneficiary_document_type=DocumentType(form.beneficiary_document_type.data)
@@ -133,11 +138,34 @@ def _data_from_form(form: RequestFormBase) -> RequestData:
     )
 
 
-def _show_field_errors(form: RequestFormBase, exc: DomainError) -> None:
-    for name, messages in exc.fields.items():
+def _show_field_errors(form: RequestFormBase, errors: dict[str, list[str]]) -> None:
+    """Add the service's field errors to the form's own, once each."""
+    for name, messages in errors.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = list(messages)
+            field.errors = list(dict.fromkeys([*field.errors, *messages]))
+
+
+def _checked_scan(form: RequestFormBase) -> CheckedFile | None:
+    """The signed scan sent with the form, checked by content and size like any attachment; its
+    problem becomes the field's error."""
+    upload = form.scan.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return check_upload(upload.filename or "formato", upload.read(), allowed=ATTACHMENT_TYPES)
+    except DomainError as exc:
+        form.scan.errors = [exc.message]
+        return None
+
+
+def _validate_all(form: RequestFormBase, filing: bool) -> tuple[RequestData, CheckedFile | None]:
+    """One pass over everything the form and the service check, so every error shows at once."""
+    form.validate()
+    data = _data_from_form(form)
+    errors = validate_request_data(db.session, data, email_domain=_email_domain(), today=local_date(utcnow()), complete=filing)
+    _show_field_errors(form, errors)
+    return data, _checked_scan(form)
 
 
 @bp.route("/nueva/<form_slug>", methods=["GET", "POST"])
@@ -167,69 +195,78 @@ def _edit(form_code: RequestForm, access_request: AccessRequest | None):  # type
         form.link_type.data = access_request.link_type.value if access_request.link_type else None
         form.priority.data = access_request.priority.value
     status = 200
-    if form.validate_on_submit():
-        now = utcnow()
-        data = _data_from_form(form)
-        try:
-            if access_request is None:
-                access_request = create_draft(
-                    db.session, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
-                )
-            else:
-                update_draft(
-                    db.session, access_request, actor=current_user, data=data, email_domain=_email_domain(), today=local_date(now)
-                )
-            if "radicar" in request.form:
-                submit_request(
-                    db.session, access_request, actor=current_user, email_domain=_email_domain(), now=now, directory=_directory()
-                )
-        except DomainError as exc:
-            db.session.rollback()
-            _show_field_errors(form, exc)
-            flash(exc.message, "danger")
-            status = exc.status
+    if form.is_submitted():
+        filing = "radicar" in request.form
+        data, scan = _validate_all(form, filing)
+        if form.errors:
+            status = 422
         else:
-            db.session.commit()
-            if access_request.state is RequestState.BORRADOR or access_request.state is RequestState.DEVUELTA:
-                flash(_("Borrador guardado. Puede completarlo y radicarlo después."), "success")
+            now = utcnow()
+            domain, today = _email_domain(), local_date(now)
+            existing_id = access_request.id if access_request is not None else None
+            try:
+                if access_request is None:
+                    access_request = create_draft(db.session, actor=current_user, data=data, email_domain=domain, today=today)
+                else:
+                    update_draft(db.session, access_request, actor=current_user, data=data, email_domain=domain, today=today)
+                if scan is not None:
+                    add_attachment(db.session, access_request, actor=current_user, file=scan, now=now)
+                if filing:
+                    submit_request(
+                        db.session, access_request, actor=current_user, email_domain=domain, now=now, directory=_directory()
+                    )
+            except DomainError as exc:
+                db.session.rollback()
+                _show_field_errors(form, exc.fields)
+                flash(exc.message, "danger")
+                status = exc.status
+                access_request = db.session.get(AccessRequest, existing_id) if existing_id is not None else None
             else:
-                flash(_("Solicitud %(number)s radicada.", number=access_request.number), "success")
-            return redirect(url_for("tickets.detail", request_id=access_request.id))
-    elif form.is_submitted():
-        status = 400
-    return render_template("tickets/form.html", form=form, form_code=form_code, access_request=access_request), status
+                db.session.commit()
+                if access_request.state is RequestState.BORRADOR or access_request.state is RequestState.DEVUELTA:
+                    flash(_("Borrador guardado. Puede completarlo y radicarlo después."), "success")
+                else:
+                    flash(_("Solicitud %(number)s radicada.", number=access_request.number), "success")
+                return redirect(url_for("tickets.detail", request_id=access_request.id))
+    actions = FORM_ACTIONS[form_code]
+    return render_template(
+        "tickets/form.html",
+        form=form,
+        form_code=form_code,
+        access_request=access_request,
+        applies_to=lambda name: [a.value for a in actions if applies(name, a)],
+        action_labels=lambda values: ", ".join(RequestAction(v).label.lower() for v in values),
+    ), status
 
 
 @bp.get("/<int:request_id>")
 @roles_required()
 def detail(request_id: int):  # type: ignore[no-untyped-def]
-    access_request = _load(request_id)
-    today = local_date(utcnow())
-    chain = request_steps(db.session, access_request, current_round_only=False)
-    current = current_step(db.session, access_request)
-    routing = step_routing(db.session, access_request, current, today) if current is not None else None
-    actions = available_actions(db.session, current_user, access_request, today, routing=routing)
+    access_request = load_request_page(db.session, request_id)
+    if access_request is None:
+        abort(404)
+    now = utcnow()
+    today = local_date(now)
+    current, routing = current_routing(db.session, access_request, today)
+    if not can_view_request(db.session, current_user, access_request, today, routing=routing):
+        abort(403)
+    page = build_request_page(db.session, access_request, now=now, today=today, current=current, routing=routing)
+    profile = current_app.config["PROFILE"]
     staff = is_staff(current_user)
-    comments = [c for c in access_request.comments if staff or not c.is_internal]
-    jobs = db.session.execute(
-        select(ProvisioningJob).where(ProvisioningJob.request_id == access_request.id).order_by(ProvisioningJob.id)
-    ).scalars()
-    tasks = db.session.execute(
-        select(ManualTask).where(ManualTask.request_id == access_request.id).order_by(ManualTask.id)
-    ).scalars()
-    from sla.services import request_sla_summary
-
     return render_template(
         "tickets/detail.html",
-        sla_rows=request_sla_summary(db.session, access_request, utcnow()),
+        page=page,
         r=access_request,
-        actions=actions,
-        chain=chain,
+        sla_rows=page.sla_rows,
+        actions=available_actions(db.session, current_user, access_request, today, routing=routing),
+        chain=page.chain,
         current=current,
         routing=routing,
-        jobs=list(jobs),
-        tasks=list(tasks),
-        comments=comments,
+        waiting=waiting_for(page, now, profile.approver_title, profile.secretary_title),
+        returned=page.return_note,
+        jobs=page.jobs,
+        tasks=page.tasks,
+        comments=[c for c in access_request.comments if staff or not c.is_internal],
         decision_form=DecisionForm(),
         exception_form=ExceptionForm(),
         reason_form=ReasonForm(),

@@ -29,7 +29,7 @@ from sla.services.timers import recompute_running_timers
 
 _SETTINGS_ID = 1
 FIRST_YEAR, LAST_YEAR = DEFAULT_YEARS[0], DEFAULT_YEARS[-1]
-_DEFAULT_REVISION = "predeterminado"
+DEFAULT_REVISION = "predeterminado"
 _CACHE_SIZE = 4
 _calendars: OrderedDict[str, BusinessCalendar] = OrderedDict()
 _calendars_lock = threading.Lock()
@@ -38,7 +38,7 @@ _calendars_lock = threading.Lock()
 def calendar_revision(session: DbSession) -> str:
     """The revision of the entity's calendar settings; a fresh database has the default one."""
     revision = session.execute(select(CalendarSettings.revision).where(CalendarSettings.id == _SETTINGS_ID)).scalar()
-    return revision or _DEFAULT_REVISION
+    return revision or DEFAULT_REVISION
 
 
 def _parse_block(block: Sequence[str]) -> tuple[time, time]:
@@ -54,13 +54,21 @@ def build_calendar(days_off: Iterable[date], half_days: dict[date, list[list[str
     )
 
 
-def get_calendar(session: DbSession) -> BusinessCalendar:
+def revision_column() -> Any:
+    """The calendar's revision as a scalar subquery, for a caller that reads it along with other rows."""
+    return (
+        select(CalendarSettings.revision).where(CalendarSettings.id == _SETTINGS_ID).scalar_subquery().label("calendar_revision")
+    )
+
+
+def get_calendar(session: DbSession, revision: str | None = None) -> BusinessCalendar:
     """The calendar of the entity as the database has it, built once per revision and process.
 
     Every change through this module renews the revision token, so a process notices a change
-    with one primary-key read; building a calendar takes a few tenths of a second.
+    with one primary-key read (or none, when the caller read ``revision_column`` with its rows);
+    building a calendar takes a few tenths of a second.
     """
-    revision = calendar_revision(session)
+    revision = revision or calendar_revision(session)
     with _calendars_lock:
         calendar = _calendars.get(revision)
         if calendar is not None:

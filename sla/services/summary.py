@@ -18,7 +18,7 @@ from sla.models import (
     SlaPendingNotice,
     SlaTimer,
 )
-from sla.services.entity_calendar import get_calendar
+from sla.services.entity_calendar import DEFAULT_REVISION, get_calendar, revision_column
 from tickets.models import AccessRequest, ApprovalStep
 from tickets.services.decisions import request_steps
 
@@ -72,14 +72,16 @@ def request_sla_summary(session: DbSession, request: AccessRequest, now: datetim
         for level in NoticeLevel
     ]
     rows_ = session.execute(
-        select(SlaTimer, *queued)
+        select(SlaTimer, revision_column(), *queued)
         .where(SlaTimer.request_id == request.id)
         .options(joinedload(SlaTimer.pauses))
         .order_by(SlaTimer.step_id.is_not(None), SlaTimer.id)
     ).unique()
     timers: list[SlaTimer] = []
     sent: dict[int, list[NoticeLevel]] = {}
-    for timer, *is_queued in rows_:
+    revision = None
+    for timer, row_revision, *is_queued in rows_:
+        revision = row_revision  # the same on every row
         timers.append(timer)
         if timer.stopped_at is None:  # a running timer's sent notices are the levels no longer queued
             sent[timer.id] = [level for level, waiting in zip(NoticeLevel, is_queued, strict=True) if not waiting]
@@ -87,7 +89,7 @@ def request_sla_summary(session: DbSession, request: AccessRequest, now: datetim
         return []
     steps = {s.id: s for s in request_steps(session, request, current_round_only=False)}
     pauses: dict[int, list[SlaPause]] = {t.id: list(t.pauses) for t in timers}
-    calendar = get_calendar(session)
+    calendar = get_calendar(session, revision or DEFAULT_REVISION)
     rows = []
     for timer in timers:
         elapsed = elapsed_seconds(calendar, timer, now)

@@ -42,7 +42,7 @@ def test_enlace_files_jefe_signs_lider_approves(new_page: PageFactory, live_serv
     enlace = new_page()
     login(enlace, live_server, "enlace.salud")
     enlace.get_by_role("link", name="Solicitudes").click()
-    enlace.get_by_role("link", name="Nueva FO-M11-P2-05").click()
+    enlace.get_by_role("link", name="Crear, activar o retirar un usuario (FO-M11-P2-05)").click()
     expect(enlace.get_by_role("heading", level=1)).to_have_text("Creación, activación o retiro de usuario")
     fill_creation_form(enlace)
     enlace.get_by_role("button", name="Radicar solicitud").click()
@@ -77,3 +77,42 @@ def test_request_pages_are_accessible(new_page: PageFactory, live_server: str) -
     check_accessibility(page)
     page.goto(f"{live_server}/solicitudes")
     check_accessibility(page)
+
+
+def test_an_fo05_with_two_mistakes_shows_both_at_once_and_files_once_fixed(new_page: PageFactory, live_server: str) -> None:
+    enlace = new_page()
+    login(enlace, live_server, "enlace.salud")
+    enlace.get_by_role("link", name="Solicitudes").click()
+    enlace.get_by_role("link", name="Crear, activar o retirar un usuario (FO-M11-P2-05)").click()
+    fill_creation_form(enlace)
+    enlace.get_by_label("Número de documento").fill("11A.998")
+    enlace.get_by_label("Correo institucional").fill("camilo.torres@gmail.com")
+    enlace.get_by_role("button", name="Radicar solicitud").click()
+
+    # one round: both mistakes in the summary at the top, each a link to its field
+    summary = enlace.locator("[data-error-summary]")
+    expect(summary).to_contain_text("hay 2 errores")
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_contain_text("La cédula de ciudadanía lleva de 5 a 10 dígitos")
+    expect(links.nth(1)).to_contain_text("Debe ser un correo institucional (@valledelcauca.gov.co).")
+    assert links.nth(0).get_attribute("href") == "#beneficiary_document"
+    # what was typed stays, including the role of the chosen system
+    expect(enlace.get_by_label("Nombres y apellidos")).to_have_value("Camilo Andrés Torres Gil")
+    expect(enlace.get_by_role("checkbox", name="correo", exact=True)).to_be_checked()
+
+    enlace.get_by_label("Número de documento").fill("1.130.998.877")
+    enlace.get_by_label("Correo institucional").fill("camilo.torres@valledelcauca.gov.co")
+    enlace.get_by_role("button", name="Radicar solicitud").click()
+    expect(enlace.get_by_role("heading", level=1)).to_have_text(re.compile(r"^SOL-\d{4}-\d{5}$"))
+    expect(enlace.get_by_text("CC 1130998877")).to_be_visible()
+    expect(enlace.locator("[data-waiting-for]")).to_contain_text("Espera la firma de Andrés Mejía Castro")
+
+    # the history and the cancel form sit above the footer, on a desktop and on a phone
+    for width, height in ((1366, 768), (390, 844)):
+        enlace.set_viewport_size({"width": width, "height": height})
+        footer = enlace.locator("footer").bounding_box()
+        assert footer is not None
+        for name in ("Historial", "Cancelar solicitud"):
+            box = enlace.get_by_role("region", name=name).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= footer["y"], (width, name, box, footer)

@@ -24,9 +24,9 @@ from tickets.models import RequestForm, RequestState
 from tickets.services.decisions import Decision, decide_step
 from tickets.services.filing import add_comment
 
-#: the target is 8; who decides the current step and why (titular, delegate or suplencia) and the
-#: provisioning failures shown to the requester cost 5 more, the same whatever the history
-REQUEST_PAGE = 13
+#: the request with its steps and history, who decides the current step (one query for holders,
+#: delegations and secretarios), the provisioning jobs and tasks, the ANS timers with the calendar
+REQUEST_PAGE = 8
 LIST = 5
 HOME = 14
 ANS_REPORT = 16

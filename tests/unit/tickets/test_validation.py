@@ -36,13 +36,13 @@ BASE = {
 FORM_SLUGS = {"FO-M11-P2-05": "fo-m11-p2-05", "FO-M11-P2-13": "fo-m11-p2-13"}
 ROLES_BASE = BASE | {"action": "modificar_roles", "roles_to_add": ["gestion-documental"]}
 
-CC_MESSAGE = "La cédula de ciudadanía lleva de 5 a 10 dígitos, sin puntos."
+CC_MESSAGE = "La cédula de ciudadanía lleva de 5 a 10 dígitos (puede escribirla con puntos)."
 EMAIL_MESSAGE = "Debe ser un correo institucional (@valledelcauca.gov.co)."
 CONTRACT_MESSAGE = "Para un contratista, indique la fecha de terminación del contrato."
 
 #: (name, form, data changes, field, message, refused already on saving the draft)
 CASES: list[tuple[str, str, dict[str, Any], str, str, bool]] = [
-    ("cc-with-dots", "FO-M11-P2-05", {"beneficiary_document": "1.144.556.677"}, "beneficiary_document", CC_MESSAGE, True),
+    ("cc-too-short", "FO-M11-P2-05", {"beneficiary_document": "1.234"}, "beneficiary_document", CC_MESSAGE, True),
     ("cc-with-letters", "FO-M11-P2-05", {"beneficiary_document": "11445A6677"}, "beneficiary_document", CC_MESSAGE, True),
     ("foreign-email", "FO-M11-P2-05", {"beneficiary_email": "maria.rojas@gmail.com"}, "beneficiary_email", EMAIL_MESSAGE, True),
     (
@@ -158,8 +158,8 @@ def test_an_unknown_role_is_refused(app, login_as, api) -> None:
     created = api("enlace.salud", "POST", "/api/v1/requests", json=body)
     assert created.status_code == 422
     assert created.get_json()["errors"] == {
-        "roles_to_add": ["Roles que no existen en el sistema: superusuario"],
-        "roles_to_remove": ["Roles que no existen en el sistema: root"],
+        "roles_to_add": ["Roles que no existen en el sistema Directorio institucional (cuenta de red y correo): superusuario"],
+        "roles_to_remove": ["Roles que no existen en el sistema Directorio institucional (cuenta de red y correo): root"],
     }
     assert counts(app) == (0, 0)
 
