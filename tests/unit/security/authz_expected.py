@@ -74,6 +74,7 @@ EXPECTED = {
     "GET /api/v1/requests": "L O O O O O O D D O O",
     "GET /api/v1/requests/<int:request_id>": "LL OD OD OO OO OO OO DD DD OO OO",
     "GET /auditoria": "L D D D D D D D D O O",
+    "GET /auditoria.xlsx": "L D D D D D D D D O O",
     "GET /catalogo-publico": "O O O O O O O O O O O",
     "GET /comite": "L D D O O D O O O O O",
     "GET /comite/actas/<int:acta_id>": "L H H H H H H H H H H",
