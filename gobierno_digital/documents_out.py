@@ -26,8 +26,7 @@ def gd_code(profile: Profile, document: str) -> str:
 def gd_pdf(profile: Profile, document: str, generated_at: datetime, *, landscape: bool = False) -> CommitteePdf:
     """A first page with the institutional header; Letter, portrait unless ``landscape``."""
     pdf = CommitteePdf(
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=TITLES[document],
         code=gd_code(profile, document),
         version=FORMAT_VERSION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from portal import permissions, services
+from portal.clock import BOGOTA
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import DependencyForm
@@ -168,10 +169,39 @@ def dependency_edit(dependency_id: int | None):  # type: ignore[no-untyped-def]
 @bp.get("/auditoria")
 @roles_required(Role.ADMIN, Role.CONTROL_INTERNO)
 def audit_log():  # type: ignore[no-untyped-def]
-    """The audit trail, newest first, with the chain's verification on demand (control interno, admin)."""
+    """The audit trail, newest first, filtered by who, what, object and dates (the filters stay in the
+    URL), with readable names, links to the objects and the chain's verification on demand."""
     from portal.audit import verify_chain
-    from portal.models import AuditEvent
+    from portal.audit_log import AuditFilters, action_choices, object_labels
+    from portal.audit_names import OBJECT_NAMES, OBJECT_PAGES, action_name
+    from portal.listing import paginate
 
-    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=AUDIT_PAGE_SIZE, max_per_page=AUDIT_PAGE_SIZE)
+    filters = AuditFilters.from_args(request.args)
+    page = paginate(filters.query(), per_page=AUDIT_PAGE_SIZE)
     problem = verify_chain(db.session) if request.args.get("verificar") else None
-    return render_template("portal/audit_log.html", page=page, verified=bool(request.args.get("verificar")), problem=problem)
+    return render_template(
+        "portal/audit_log.html",
+        page=page,
+        filters=filters,
+        actions=action_choices(),
+        object_types=sorted(OBJECT_NAMES.items(), key=lambda item: str(item[1])),
+        object_pages=OBJECT_PAGES,
+        action_name=action_name,
+        object_labels=object_labels(list(page.items)),
+        verified=bool(request.args.get("verificar")),
+        problem=problem,
+    )
+
+
+@bp.get("/auditoria.xlsx")
+@roles_required(Role.ADMIN, Role.CONTROL_INTERNO)
+def audit_export() -> Response:
+    """The filtered events as a workbook (at most ``EXPORT_LIMIT`` rows)."""
+    from portal.audit_log import AuditFilters, export_workbook
+    from portal.db import utcnow
+    from portal.downloads import send_stored_file
+
+    now = utcnow()
+    data = export_workbook(AuditFilters.from_args(request.args), now=now)
+    name = f"auditoria-{now.astimezone(BOGOTA):%Y%m%d-%H%M}.xlsx"
+    return send_stored_file(data, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

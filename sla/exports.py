@@ -14,11 +14,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from config.profiles import Profile
 from portal.clock import BOGOTA
+from portal.pdf import TEXT_FONT, InstitutionalPdf, pdf_text
 from portal.spreadsheets import csv_writer, workbook_bytes
 from sla.models import SlaMetric
 from sla.reports.assembly import AnsReport, GroupRow
 from sla.reports.queries import Stats
-from tickets.pdf import InstitutionalPdf, pdf_text
 
 REPORT_TITLE = "Informe de cumplimiento de ANS"
 REPORT_VERSION = "01"
@@ -204,34 +204,8 @@ def report_xlsx(report: AnsReport, profile: Profile) -> bytes:
 
 
 def _table(pdf: InstitutionalPdf, headings: list[str], rows: list[list[str]], widths: list[float]) -> None:
-    pdf.set_font("Helvetica", "B", 7)
-    pdf.set_fill_color(0, 72, 132)
-    pdf.set_text_color(255, 255, 255)
-    for width, heading in zip(widths, headings, strict=True):
-        pdf.cell(width, 6, _pdf_text(heading), border=1, fill=True)
-    pdf.ln()
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font("Helvetica", "", 7)
-    for row in rows:
-        if pdf.get_y() > pdf.h - 25:
-            pdf.add_page()
-        for width, value in zip(widths, row, strict=True):
-            pdf.cell(width, 5, _fit(pdf, _pdf_text(value), width - 1), border=1)
-        pdf.ln()
-    pdf.ln(3)
-
-
-def _fit(pdf: InstitutionalPdf, text: str, width: float) -> str:
-    """Shorten ``text`` with an ellipsis until it fits ``width`` mm in the current font."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "...") > width:
-        text = text[:-1]
-    return text + "..."
-
-
-def _pdf_text(value: object) -> str:
-    return pdf_text(value)
+    """A breakdown table: headings wrap within their column (never cut), headings repeat on a new page."""
+    pdf.grid(headings, rows, widths, size=7)
 
 
 def _stats_texts(stats: Stats | None) -> list[str]:
@@ -243,26 +217,25 @@ def _stats_texts(stats: Stats | None) -> list[str]:
 def report_pdf(report: AnsReport, profile: Profile) -> bytes:
     """The report as a PDF with the institutional header (Código, Versión, Fecha, Página X de Y)."""
     pdf = InstitutionalPdf(
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=REPORT_TITLE.upper(),
         code=report_code(profile),
         version=REPORT_VERSION,
         date_text=report.now.astimezone(BOGOTA).strftime("%d/%m/%Y"),
     )
     pdf.add_page()
-    pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, _pdf_text(_period_text(report)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(TEXT_FONT, "", 9)
+    pdf.multi_cell(0, 5, pdf_text(_period_text(report)), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(
         0,
         5,
-        _pdf_text("Tiempos en horas hábiles del calendario de la entidad; p90: percentil 90."),
+        pdf_text("Tiempos en horas hábiles del calendario de la entidad; p90: percentil 90."),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     if report.uses_placeholders:
-        pdf.set_font("Helvetica", "I", 8)
-        pdf.multi_cell(0, 5, _pdf_text(PLACEHOLDER_WARNING), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(TEXT_FONT, "I", 8)
+        pdf.multi_cell(0, 5, pdf_text(PLACEHOLDER_WARNING), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.section("Resumen por métrica")
     _table(
@@ -273,7 +246,7 @@ def report_pdf(report: AnsReport, profile: Profile) -> bytes:
     )
     for _key, title, rows in report.dimensions():
         pdf.section(title)
-        headings = ["Grupo"] + [f"{m.label[:9]} {t}" for m in METRICS for t in ("n", "%", "med.", "p90")]
+        headings = ["Grupo"] + [f"{m.label} {t}" for m in METRICS for t in ("n", "%", "med.", "p90")]
         widths = [42.0] + [11.5] * (len(headings) - 1)
         _table(pdf, headings, [[r.label] + [t for m in METRICS for t in _stats_texts(r.stats.get(m))] for r in rows], widths)
     pdf.section("Tiempos de los aprobadores (pasos de aprobación)")

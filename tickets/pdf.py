@@ -5,22 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from fpdf import FPDF
-
 from config.profiles import Profile
 from portal.clock import BOGOTA
+from portal.pdf import TEXT_FONT, InstitutionalPdf, field_text, pdf_text
 from tickets.models import AccessRequest, ApprovalStep, StepState
 
 FORM_VERSION = "01"
-#: the header's text colour on every page: near black
-HEADER_TEXT = (33, 33, 33)
-
-
-def pdf_text(value: object) -> str:
-    """What the core fonts print (Windows-1252: Spanish, the dash "—" of an empty field, quotes); the
-    no-break spaces of Babel's "p. m." become spaces; anything else is replaced, never dropped silently."""
-    text = str(value if value is not None else "—").replace("\u202f", " ").replace("\u00a0", " ")
-    return text.encode("cp1252", "replace").decode("cp1252")
 
 
 def _when(instant: datetime | None) -> str:
@@ -29,60 +19,10 @@ def _when(instant: datetime | None) -> str:
     )
 
 
-class InstitutionalPdf(FPDF):
-    """Every page carries the entity, the document, Código, Versión, Fecha and Página X de Y."""
-
-    def __init__(self, *, entity: str, office: str, title: str, code: str, version: str, date_text: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="Letter")
-        self.entity, self.office, self.doc_title = entity, office, title
-        self.code, self.version, self.date_text = code, version, date_text
-        self.alias_nb_pages("{nb}")
-        self.core_fonts_encoding = "cp1252"
-        self.set_auto_page_break(auto=True, margin=20)
-        self.set_margins(15, 15, 15)
-
-    def header(self) -> None:
-        # a page break inside a table leaves its heading colours (white on blue) set: reset them, so the
-        # header of every page prints dark on white
-        self.set_text_color(*HEADER_TEXT)
-        self.set_fill_color(255, 255, 255)
-        self.set_draw_color(0, 72, 132)
-        self.set_font("Helvetica", "B", 10)
-        top = self.get_y()
-        self.multi_cell(120, 5, pdf_text(f"{self.entity}\n{self.office}\n{self.doc_title}"), border=1)
-        bottom = self.get_y()
-        self.set_xy(135, top)
-        self.set_font("Helvetica", "", 8)
-        rows = [
-            f"Código: {self.code}",
-            f"Versión: {self.version}",
-            f"Fecha: {self.date_text}",
-            f"Página {self.page_no()} de {{nb}}",
-        ]
-        height = (bottom - top) / len(rows)
-        for row in rows:
-            self.set_x(135)
-            self.cell(66, height, pdf_text(row), border=1, new_x="LMARGIN", new_y="NEXT")
-        self.set_y(max(bottom, self.get_y()) + 4)
-
-    def section(self, title: str) -> None:
-        self.set_font("Helvetica", "B", 10)
-        self.set_fill_color(230, 238, 249)
-        self.cell(0, 7, pdf_text(title), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
-    def row(self, label: str, value: object) -> None:
-        self.set_font("Helvetica", "B", 9)
-        self.cell(55, 6, pdf_text(label))
-        self.set_font("Helvetica", "", 9)
-        self.multi_cell(0, 6, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
-
-
 def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], profile: Profile) -> bytes:
     """FO-M11-P2-05/12/13 filled in, with who signed each step and when."""
     pdf = InstitutionalPdf(
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=f"{request.form.value} {request.form.label.upper()}",
         code=request.form.value,
         version=FORM_VERSION,
@@ -118,19 +58,19 @@ def render_request_pdf(request: AccessRequest, chain: Sequence[ApprovalStep], pr
             pdf.row("Vigentes hasta", request.roles_end_date.strftime("%d/%m/%Y"))
     pdf.ln(2)
     pdf.section("Justificación")
-    pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, pdf_text(request.justification), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(TEXT_FONT, "", 9)
+    pdf.multi_cell(0, 5, field_text(request.justification), new_x="LMARGIN", new_y="NEXT")
     if request.is_exception:
         pdf.ln(1)
         pdf.row("Justificación de la excepción", request.exception_justification)
     pdf.ln(3)
     pdf.section("Firmas")
-    pdf.set_font("Helvetica", "B", 8)
+    pdf.set_font(TEXT_FONT, "B", 8)
     widths = (50, 45, 55, 35)
     for width, heading in zip(widths, ("Paso", "Decisión", "Firmó", "Fecha y hora"), strict=True):
         pdf.cell(width, 6, pdf_text(heading), border=1)
     pdf.ln()
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(TEXT_FONT, "", 8)
     for step in chain:
         signer = step.decided_by.full_name if step.decided_by else ""
         if step.on_behalf_of:

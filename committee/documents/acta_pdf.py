@@ -51,8 +51,7 @@ def render_acta_pdf(
     draft = _is_draft(version_kind)
     pdf = CommitteePdf(
         draft=draft,
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=_acta_title(body),
         code=document_code(profile, ACTA_DOCUMENT),
         version=_version_text(version_number, version_kind),

@@ -100,8 +100,7 @@ def render_attendance_pdf(session: DbSession, committee_session: CommitteeSessio
 
     day = local_date(committee_session.starts_at)
     pdf = CommitteePdf(
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=f"LISTADO DE ASISTENCIA · {profile.committee_name.upper()}",
         code=document_code(profile, ATTENDANCE_DOCUMENT),
         version=ATTENDANCE_FORMAT_VERSION,

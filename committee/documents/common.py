@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from babel.dates import format_date
-from fpdf.fonts import FontFace
 
 from config.profiles import Profile
 from portal.clock import BOGOTA
-from tickets.pdf import InstitutionalPdf
+from portal.pdf import TEXT_FONT, InstitutionalPdf, pdf_text
 
 #: Código of the committee's documents in each entity's document control, by profile: the prefix
 #: of the committee ("CTD": Comité TIC Departamental; "MTD": Mesa de Trabajo de Transformación
@@ -25,9 +24,6 @@ MAYOR_REPORT_DOCUMENT = "INFC"
 ATTENDANCE_FORMAT_VERSION = "01"
 DRAFT_MARK = "BORRADOR"
 DRAFT_NOTICE = "BORRADOR: documento sujeto a observaciones de los integrantes; no es el acta aprobada."
-#: table headings: the entity's blue with white text, as the other exports
-_BLUE = (0, 72, 132)
-_HEADINGS = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=_BLUE)
 
 
 def document_code(profile: Profile, document: str) -> str:
@@ -81,76 +77,32 @@ def quorum_text(voting_members: int, present_voting: int) -> str:
 # ---------------------------------------------------------------- PDF
 
 
-def _pdf_text(value: object) -> str:
-    """What the PDF core fonts can print (Windows-1252: Spanish, dashes and quotes); the rest becomes ``?``."""
-    text = str(value if value is not None else "—").replace("\u202f", " ").replace("\u00a0", " ")
-    return text.encode("cp1252", "replace").decode("cp1252")
-
-
-#: the header of ``InstitutionalPdf`` prints Latin-1: the Windows-1252 signs outside it, as their plain twins
-_LATIN1_TWINS = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
-
-
 class CommitteePdf(InstitutionalPdf):
-    """The institutional page, printing Windows-1252 text, with a ``BORRADOR`` mark on every page of a draft."""
+    """The institutional page (``portal.pdf``) with a ``BORRADOR`` mark on every page of a draft."""
 
-    def __init__(self, *, draft: bool = False, **kwargs: str) -> None:
-        super().__init__(**{name: value.translate(_LATIN1_TWINS) for name, value in kwargs.items()})
-        self.core_fonts_encoding = "cp1252"
+    def __init__(self, *, profile: Profile, draft: bool = False, **kwargs: str) -> None:
+        super().__init__(profile=profile, **kwargs)
         self.is_draft = draft
 
     def header(self) -> None:
         if self.is_draft:
             with self.local_context(text_color=(225, 225, 225)):
-                self.set_font("Helvetica", "B", 80)
+                self.set_font(TEXT_FONT, "B", 80)
                 with self.rotation(50, self.w / 2, self.h / 2):
                     width = self.get_string_width(DRAFT_MARK)
                     self.text(self.w / 2 - width / 2, self.h / 2, DRAFT_MARK)
         super().header()
 
-    def section(self, title: str) -> None:
-        if self.get_y() > self.page_break_trigger - 20:
-            self.add_page()
-        self.set_font("Helvetica", "B", 10)
-        self.set_fill_color(230, 238, 249)
-        self.cell(0, 7, _pdf_text(title), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
     def paragraph(self, text: str, *, style: str = "", size: float = 9) -> None:
-        self.set_font("Helvetica", style, size)
-        self.multi_cell(0, 5, _pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(TEXT_FONT, style, size)
+        self.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
 
     def pairs(self, rows: Sequence[tuple[str, str]], label_width: float = 45) -> None:
         for label, value in rows:
-            self.set_font("Helvetica", "B", 9)
-            self.cell(label_width, 5.5, _pdf_text(label))
-            self.set_font("Helvetica", "", 9)
-            self.multi_cell(0, 5.5, _pdf_text(value), new_x="LMARGIN", new_y="NEXT")
-
-    def grid(
-        self,
-        headings: Sequence[str],
-        rows: Sequence[Sequence[object]],
-        widths: Sequence[float],
-        *,
-        size: float = 8,
-        min_height: float | None = None,
-    ) -> None:
-        """A table that wraps long cells and repeats its headings on a new page."""
-        self.set_font("Helvetica", "", size)
-        with self.table(
-            col_widths=tuple(widths),
-            width=min(sum(widths), self.epw),
-            align="LEFT",
-            text_align="LEFT",
-            line_height=4.5,
-            headings_style=_HEADINGS,
-            padding=1,
-        ) as table:
-            table.row([_pdf_text(h) for h in headings])
-            for values in rows:
-                table.row([_pdf_text(v) for v in values], min_height=min_height)
-        self.ln(3)
+            self.set_font(TEXT_FONT, "B", 9)
+            self.cell(label_width, 5.5, pdf_text(label))
+            self.set_font(TEXT_FONT, "", 9)
+            self.multi_cell(0, 5.5, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
 
     def signatures(self, people: Sequence[tuple[str, str]]) -> None:
         """Two signature blocks per line: room to sign, a line, the name and the position."""
@@ -164,9 +116,9 @@ class CommitteePdf(InstitutionalPdf):
                 left = self.l_margin + offset * column
                 self.line(left, top, left + column - 10, top)
                 self.set_xy(left, top + 1)
-                self.set_font("Helvetica", "B", 9)
-                self.multi_cell(column - 10, 4.5, _pdf_text(name), new_x="LEFT", new_y="NEXT")
-                self.set_font("Helvetica", "", 8)
-                self.multi_cell(column - 10, 4, _pdf_text(position), new_x="LEFT", new_y="NEXT")
+                self.set_font(TEXT_FONT, "B", 9)
+                self.multi_cell(column - 10, 4.5, pdf_text(name), new_x="LEFT", new_y="NEXT")
+                self.set_font(TEXT_FONT, "", 8)
+                self.multi_cell(column - 10, 4, pdf_text(position), new_x="LEFT", new_y="NEXT")
                 bottom = max(bottom, self.get_y())
             self.set_xy(self.l_margin, bottom + 2)

@@ -27,8 +27,7 @@ def _percent(value: float | None) -> str:
 def render_mayor_report_pdf(report: MayorReport, *, profile: Profile) -> bytes:
     """The report as a PDF with the institutional header and one section per subject."""
     pdf = CommitteePdf(
-        entity=profile.entity_name,
-        office=profile.it_office_name,
+        profile=profile,
         title=f"{REPORT_TITLE.upper()} · {report.period.label.upper()}",
         code=document_code(profile, MAYOR_REPORT_DOCUMENT),
         version=REPORT_VERSION,

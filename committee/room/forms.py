@@ -20,19 +20,33 @@ class MemberArrivalForm(FlaskForm):
 
 
 class DelegateForm(FlaskForm):
-    """A delegate arrives for a member, with the official communication (PDF)."""
+    """A delegate arrives for a member, with the official communication (PDF). The room shows this
+    form next to the guest's: each field has an id of its own (the names stay ``name``, ``position``)."""
 
-    member_id = SelectField(_l("Integrante que delega"), coerce=int, validators=[DataRequired(_l("Seleccione el integrante."))])
-    name = StringField(
-        _l("Nombre del delegado"), validators=[DataRequired(_l("Escriba el nombre del delegado.")), Length(max=200)]
+    member_id = SelectField(
+        _l("Integrante que delega"),
+        coerce=int,
+        validators=[DataRequired(_l("Seleccione el integrante."))],
+        id="delegado-integrante",
     )
-    position = StringField(_l("Cargo del delegado"), validators=[DataRequired(_l("Escriba el cargo.")), Length(max=200)])
+    name = StringField(
+        _l("Nombre del delegado"),
+        validators=[DataRequired(_l("Escriba el nombre del delegado.")), Length(max=200)],
+        id="delegado-nombre",
+    )
+    position = StringField(
+        _l("Cargo del delegado"), validators=[DataRequired(_l("Escriba el cargo.")), Length(max=200)], id="delegado-cargo"
+    )
     #: the delegate's portal account, to vote and sign the acta for the member (0: none)
     user_id = SelectField(
-        _l("Cuenta del delegado en el portal (para votar y firmar)"), coerce=int, validate_choice=False, validators=[Optional()]
+        _l("Cuenta del delegado en el portal (para votar y firmar)"),
+        coerce=int,
+        validate_choice=False,
+        validators=[Optional()],
+        id="delegado-cuenta",
     )
-    communication = FileField(_l("Comunicación oficial de la delegación (PDF, máximo 10 MB)"))
-    arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()])
+    communication = FileField(_l("Comunicación oficial de la delegación (PDF, máximo 10 MB)"), id="delegado-comunicacion")
+    arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()], id="delegado-llegada")
 
 
 class HeadArrivalForm(FlaskForm):
@@ -51,9 +65,9 @@ class GuestArrivalForm(FlaskForm):
     """A guest arrives: one from the session's list (``guest_id``) or somebody else (name)."""
 
     guest_id = IntegerField(validators=[Optional()])
-    name = StringField(_l("Nombre del invitado"), validators=[Optional(), Length(max=200)])
-    position = StringField(_l("Entidad o cargo"), validators=[Optional(), Length(max=200)])
-    arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()])
+    name = StringField(_l("Nombre del invitado"), validators=[Optional(), Length(max=200)], id="invitado-nombre")
+    position = StringField(_l("Entidad o cargo"), validators=[Optional(), Length(max=200)], id="invitado-cargo")
+    arrived_at = TimeField(_l("Hora de llegada"), validators=[Optional()], id="invitado-llegada")
 
 
 class NotesForm(FlaskForm):

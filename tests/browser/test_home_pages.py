@@ -83,3 +83,34 @@ def test_every_page_of_the_menu_is_accessible(new_page: PageFactory, live_server
             if violations:
                 problems.append(f"{url} at {viewport['width']} px:\n{format_violations(violations)}")
     assert not problems, f"axe-core violations for {username}:\n" + "\n".join(problems)
+
+
+def test_the_administrators_menu_fits_a_1366_px_screen(new_page: PageFactory, live_server: str) -> None:
+    """The longest menu wraps: "Salir" stays on screen and nothing scrolls sideways."""
+    page = new_page(viewport={"width": 1366, "height": 768})
+    login(page, live_server, "admin")
+    leave = page.get_by_role("button", name="Salir")
+    expect(leave).to_be_visible()
+    box = leave.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1366
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+
+
+def test_keyboard_focus_shows_the_yellow_ring_on_fields_and_menu_links(new_page: PageFactory, live_server: str) -> None:
+    """Bootstrap sets ``outline: 0`` on focused fields; the app's 3 px ring must win (WCAG 2.4.7)."""
+    page = new_page()
+    page.goto(f"{live_server}/ingresar")
+    ring = "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineWidth]; }"
+    field = page.get_by_label("Usuario")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if field.evaluate("e => e === document.activeElement"):
+            break
+    assert field.evaluate(ring) == ["solid", "3px"]
+    login(page, live_server, "admin")
+    link = page.locator("#nav-principal a.nav-link").first
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if link.evaluate("e => e === document.activeElement"):
+            break
+    assert link.evaluate(ring) == ["solid", "3px"]

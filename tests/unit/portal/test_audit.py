@@ -71,7 +71,7 @@ def test_audit_page_for_control_interno_and_admin_only(app, login_as):
 
     client = login_as("control.interno")
     page = client.get("/auditoria").get_data(as_text=True)
-    assert "sesion.ingresar" in page
+    assert "Ingreso al portal" in page
     assert 'href="/auditoria"' in client.get("/").get_data(as_text=True)  # in its navigation
     assert "La cadena de auditoría está íntegra." in client.get("/auditoria?verificar=1").get_data(as_text=True)
     other = app.test_client()

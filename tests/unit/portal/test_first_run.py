@@ -29,3 +29,30 @@ def test_run_script_prints_and_serves_the_same_port() -> None:
     assert '--port "${port}"' in script
     assert "flask demo accounts" in script
     assert "`PORT`" in (ROOT / "README.md").read_text()
+
+
+def test_run_script_serves_prints_and_links_the_port_it_is_given(tmp_path: Path) -> None:
+    """The script itself, run with stand-ins for the worker and for flask that record what they get."""
+    import os
+    import subprocess
+
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "run-dev.sh"
+    script.write_text((ROOT / "scripts" / "run-dev.sh").read_text())
+    script.chmod(0o755)
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for tool in ("celery", "flask"):
+        stand_in = bin_dir / tool
+        stand_in.write_text(f'#!/bin/sh\necho "{tool} $* | $PUBLIC_BASE_URL" >> "$(dirname "$0")/calls.log"\n')
+        stand_in.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key != "PUBLIC_BASE_URL"} | {"PORT": "8123"}
+
+    result = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=30, check=True)
+
+    assert "Mesa TIC: http://127.0.0.1:8123/" in result.stdout
+    calls = (bin_dir / "calls.log").read_text().splitlines()
+    assert "flask run --host 127.0.0.1 --port 8123 | http://127.0.0.1:8123" in calls
+    assert "flask demo accounts | http://127.0.0.1:8123" in calls
+    # the worker writes e-mails too: its links name the same port
+    assert any(call.startswith("celery -A portal.worker") and call.endswith("| http://127.0.0.1:8123") for call in calls)

@@ -77,6 +77,7 @@ EXPECTED = {
     "GET /api/v1/systems": "L D D D D D D D D O O",
     "GET /api/v1/systems/<int:system_id>": "L D D D D D D D D O O",
     "GET /auditoria": "L D D D D D D D D O O",
+    "GET /auditoria.xlsx": "L D D D D D D D D O O",
     "GET /catalogo-publico": "O O O O O O O O O O O",
     "GET /comite": "L D D O O D O O O O O",
     "GET /comite/actas/<int:acta_id>": "L H H H H H H H H H H",
