@@ -46,9 +46,9 @@ lint: dev-venv
 	$(BIN)/mypy
 
 ## make test: install what the tests need, then run every test (unit, integration, browser) on all
-## cores, one test file per worker at a time (see tests/conftest.py)
+## cores, test by test, a browser file on one worker (see tests/conftest.py)
 test: system-packages dev-venv node-tools lint
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15 tests
+	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 tests
 
 ## make bench: the ANS engine's and the web pages' performance targets on their own PostgreSQL and Redis (long; not part of make test)
 bench: system-packages dev-venv

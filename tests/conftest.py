@@ -4,8 +4,9 @@ Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``inte
 ``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
 
-``make test`` spreads the test files over pytest-xdist workers (``--dist loadfile``: a file's tests
-run in one worker, in order). Session fixtures run once per worker, so a worker that gets
+``make test`` spreads the tests over pytest-xdist workers one by one (``--dist loadgroup``), so a
+long file does not keep one worker busy while the other waits; a browser file stays on one worker,
+in order, because its tests share a live server. Session fixtures run once per worker, so a worker that gets
 integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
 its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
@@ -53,9 +54,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        suite = Path(str(item.path)).relative_to(TESTS_DIR).parts[0]
+        relative = Path(str(item.path)).relative_to(TESTS_DIR)
+        suite = relative.parts[0]
         if suite in SUITES:
             item.add_marker(suite)
+        if suite == "browser":
+            # a browser file's tests share one live server and browser (module fixtures) and run
+            # in order: one worker takes the whole file (``--dist loadgroup``)
+            item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
