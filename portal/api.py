@@ -49,6 +49,32 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    # The OpenAPI document is written when it is first read, not when the application starts:
+    # describing some ninety blueprints is a third of ``create_app``, paid by every CLI command,
+    # worker and test, while only ``/api/v1/openapi.json`` and its tests read the document.
+    _pending_docs: list[tuple[Blueprint, str, Any]]
+
+    @property
+    def spec(self) -> Any:
+        pending = self.__dict__.get("_pending_docs")
+        if pending:
+            self._pending_docs = []
+            for blp, name, parameters in pending:
+                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """``Api.register_blueprint`` with the blueprint's pages in the document written later."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self.__dict__.setdefault("_pending_docs", []).append((blp, name, parameters))
+
     def _register_error_handlers(self) -> None:
         return None
 

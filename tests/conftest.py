@@ -5,8 +5,9 @@ Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``inte
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
 
 ``make test`` spreads the tests over pytest-xdist workers one by one (``--dist loadgroup``), so a
-long file does not keep one worker busy while the other waits; a browser file stays on one worker,
-in order, because its tests share a live server. Session fixtures run once per worker, so a worker that gets
+long file does not keep one worker busy while the other waits; a file whose tests share a fixture
+built once for the file (a browser test's live server, the authorization matrix) stays on one
+worker, in order. Session fixtures run once per worker, so a worker that gets
 integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
 its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
@@ -58,10 +59,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suite = relative.parts[0]
         if suite in SUITES:
             item.add_marker(suite)
-        if suite == "browser":
-            # a browser file's tests share one live server and browser (module fixtures) and run
-            # in order: one worker takes the whole file (``--dist loadgroup``)
+        if _shares_fixtures_with_its_file(item):
+            # its file's tests share something built once (a live server and browser, the
+            # authorization matrix) and run in order: one worker takes the whole file
             item.add_marker(pytest.mark.xdist_group(relative.as_posix()))
+
+
+def _shares_fixtures_with_its_file(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture wider than one test and narrower than the session."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(d.scope in ("class", "module", "package") for defs in info.name2fixturedefs.values() for d in defs)
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
