@@ -242,8 +242,12 @@ def test_following_the_readme_gives_a_working_portal(operator_setup, slapd_serve
         systems = next(out for cmd, out in outputs.items() if "systems list" in cmd)
         system_id = int(next(row for row in systems.splitlines() if "\tdirectorio\t" in row).split("\t")[0])
 
-        _, health = _http("GET", f"{setup['base_url']}/healthz")
-        assert health["status"] == "ok", health
+        def healthy() -> bool:
+            # 503 until the workers and beat have written their first heartbeat
+            status, health = _http("GET", f"{setup['base_url']}/healthz")
+            return status == 200 and health["status"] == "ok"
+
+        wait_until(healthy, timeout=120, what=f"/healthz answering ok\n{operator.logs_tail()}")
 
         # the test's own steps from here on: a request filed, approved and provisioned through the API
         tokens = {
