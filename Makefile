@@ -45,10 +45,13 @@ lint: dev-venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## TEST_WORKERS: three on two cores keep both busy while browser and integration tests wait on their services
+TEST_WORKERS ?= 3
+
 ## make test: install what the tests need, then run every test (unit, integration, browser) on all
 ## cores, test by test, a browser file on one worker (see tests/conftest.py)
 test: system-packages dev-venv node-tools lint
-	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=15 tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load --durations=15 tests
 
 ## make bench: the ANS engine's and the web pages' performance targets on their own PostgreSQL and Redis (long; not part of make test)
 bench: system-packages dev-venv
