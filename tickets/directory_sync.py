@@ -105,6 +105,10 @@ def read_people(directory: Directory) -> list[DirectoryPerson]:
             conn.unbind()
         except LDAPException:
             pass
+    if not people:
+        # a search cut short (a server that stops answering) can end without an error: an
+        # entity's directory with nobody in it is never read as everybody having left
+        raise IncompleteListing("el directorio no devolvió ninguna persona")
     _check_required(directory, seen)
     return people
 

@@ -102,3 +102,15 @@ def test_new_dependencies_take_their_name_from_the_directory(make_app, tmp_path:
         "SINOU": "Dependencia SINOU (completar nombre)",
     }
     assert _user(app, "persona1")[2] == "CUL"
+
+
+def test_a_directory_that_lists_nobody_is_refused_and_disables_nobody(make_app, tmp_path: Path) -> None:
+    app = _app(make_app, tmp_path, [])
+    with app.app_context():
+        active = db.session.execute(select(User.username).where(User.is_active_account.is_(True))).scalars().all()
+    result = app.test_cli_runner().invoke(args=["directory", "import"])
+    assert result.exit_code != 0
+    assert "ninguna persona" in result.output
+    with app.app_context():
+        still = db.session.execute(select(User.username).where(User.is_active_account.is_(True))).scalars().all()
+    assert sorted(still) == sorted(active)
