@@ -4,10 +4,9 @@ Tests under ``tests/unit`` get the ``unit`` marker, ``tests/integration`` ``inte
 ``tests/browser`` ``browser``; a test file outside those folders is a collection error, so nothing is
 silently left out of ``make test``. Real services come from ``tests/fixtures/services.py``.
 
-``make test`` spreads the tests over pytest-xdist workers one by one (``pytest_xdist_make_scheduler``), so a
-long file does not keep one worker busy while the other waits; a file whose tests share a fixture
-built once for the file (a browser test's live server, the authorization matrix) stays on one
-worker, in order. Session fixtures run once per worker, so a worker that gets
+``make test`` spreads the test files over three pytest-xdist workers (``--dist loadfile``: a file's
+tests run in one worker, in order; some files share a fixture built for the file, and some
+integration files stop and restart the directory in an order their tests rely on). Session fixtures run once per worker, so a worker that gets
 integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
 its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
@@ -15,7 +14,6 @@ its own temporary directory; nothing is shared between workers but the demo SQLi
 from __future__ import annotations
 
 import fcntl
-import functools
 import os
 import re
 import shutil
@@ -60,34 +58,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suite = relative.parts[0]
         if suite in SUITES:
             item.add_marker(suite)
-
-
-#: a fixture built once for a file (or class): its file's tests must run on one worker, in order
-_FILE_SCOPED_FIXTURE = re.compile(r"""scope\s*=\s*["'](?:module|class|package)["']""")
-
-
-@functools.cache
-def _keeps_its_file_together(path: str) -> bool:
-    """Browser files (their conftest gives each file one live server and browser) and files that
-    define a fixture for the whole file, such as the authorization matrix."""
-    file = TESTS_DIR.parent / path
-    return path.startswith("tests/browser/") or bool(_FILE_SCOPED_FIXTURE.search(file.read_text(encoding="utf-8")))
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Hand the workers one test at a time, except a file that keeps its tests together.
-
-    Per test, a long file no longer keeps one worker busy while the other has finished; a file
-    with a fixture built for the file goes whole to one worker, so that fixture is built once.
-    """
-    from xdist.scheduler import LoadScopeScheduling
-
-    class TestOrFileScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return path if _keeps_its_file_together(path) else nodeid
-
-    return TestOrFileScheduling(config, log)
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,
