@@ -14,14 +14,21 @@ from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import build_config
+from portal.routing import LazyBuilderRule
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class PortalFlask(Flask):
+    """Flask with URL rules that compile their URL builders on first use (``portal/routing.py``)."""
+
+    url_rule_class = LazyBuilderRule
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     instance_path = Path(test_config.pop("INSTANCE_PATH", None) or os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app = PortalFlask(__name__, instance_path=str(instance_path), instance_relative_config=True)
     app.config.update(build_config(instance_path, test_config))
     instance_path.mkdir(parents=True, exist_ok=True)
     Path(app.config["MAIL_FILE_PATH"]).mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -53,9 +53,13 @@ class ProblemApi(Api):
     # describing some ninety blueprints is a third of ``create_app``, paid by every CLI command,
     # worker and test, while only ``/api/v1/openapi.json`` and its tests read the document.
     _pending_docs: list[tuple[Blueprint, str, Any]]
+    _responses_pending: bool | None
 
     @property
     def spec(self) -> Any:
+        if self.__dict__.get("_responses_pending") is True:  # not while ``_init_spec`` still runs
+            self._responses_pending = False
+            self._describe_responses(self.__dict__["_spec"])
         pending = self.__dict__.get("_pending_docs")
         if pending:
             self._pending_docs = []
@@ -78,13 +82,23 @@ class ProblemApi(Api):
     def _register_error_handlers(self) -> None:
         return None
 
+    def _init_spec(self, **options: Any) -> None:
+        self._responses_pending = None
+        super()._init_spec(**options)
+        if self._responses_pending is not None:
+            self._responses_pending = True
+
     def _register_responses(self) -> None:
+        self._responses_pending = False  # described with the rest, on first read
+
+    @staticmethod
+    def _describe_responses(spec: Any) -> None:
         for status in http.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             if status >= 400:
                 response["content"] = {PROBLEM_JSON: {"schema": ProblemSchema}}
-            self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.response(
+            spec.components.response(status.name, response, lazy=True)
+        spec.components.response(
             "DEFAULT_ERROR",
             {
                 "description": "Error: 400 (with the field errors), 401, 403, 404, 409 (wrong state), 413, 422, 429",

@@ -42,9 +42,15 @@ def test_run_script_serves_prints_and_links_the_port_it_is_given(tmp_path: Path)
     script.chmod(0o755)
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    for tool in ("celery", "flask"):
+    # ``flask run`` serves until stopped: its stand-in waits (at most 20 s) for the background worker
+    # to have started, as the real server would still be running then, before the script ends
+    serving = {
+        "celery": "",
+        "flask": 'if [ "$1" = run ]; then for i in $(seq 200); do grep -q "^celery" "$log" && break; sleep 0.1; done; fi\n',
+    }
+    for tool, then in serving.items():
         stand_in = bin_dir / tool
-        stand_in.write_text(f'#!/bin/sh\necho "{tool} $* | $PUBLIC_BASE_URL" >> "$(dirname "$0")/calls.log"\n')
+        stand_in.write_text(f'#!/bin/sh\nlog="$(dirname "$0")/calls.log"\necho "{tool} $* | $PUBLIC_BASE_URL" >> "$log"\n{then}')
         stand_in.chmod(0o755)
     env = {key: value for key, value in os.environ.items() if key != "PUBLIC_BASE_URL"} | {"PORT": "8123"}
 
