@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from portal.db import DbSession
 from sla.calendar import BusinessCalendar
@@ -106,11 +106,7 @@ def sync_request_timers(
         return
     timers = _timers(session, request) if timers is None else timers
     calendar = calendar or get_calendar(session)
-    steps = list(
-        session.execute(
-            select(ApprovalStep).where(ApprovalStep.request_id == request.id).order_by(ApprovalStep.round, ApprovalStep.position)
-        ).scalars()
-    )
+    steps = _steps(session, request)
     for running in timers.values():
         if running.stopped_at is None:  # a returned request may change before it is filed again
             running.form, running.action, running.dependency_id = request.form, request.action, request.dependency_id
@@ -123,11 +119,17 @@ def sync_request_timers(
         return targets[metric]
 
     ended = request.state in ENDED_STATES
+    started: list[tuple[SlaTimer, ApprovalStep | None]] = []
+
+    def start(metric: SlaMetric, at: datetime, step: ApprovalStep | None = None) -> SlaTimer:
+        timer = _start(session, calendar, request, metric, target(metric), at, step)
+        started.append((timer, step))
+        return timer
 
     # atencion: the first decision (or the exception) ends it; it never pauses
     atencion = timers.get((SlaMetric.ATENCION, None))
     if atencion is None and not ended:
-        atencion = _start(session, calendar, request, SlaMetric.ATENCION, target(SlaMetric.ATENCION), request.filed_at)
+        atencion = start(SlaMetric.ATENCION, request.filed_at)
     if atencion is not None and atencion.stopped_at is None:
         decided = [s.decided_at for s in steps if s.state in ATTENDED_STEP_STATES and s.decided_at is not None]
         if decided:
@@ -138,7 +140,7 @@ def sync_request_timers(
     # solucion: paused while devuelta, stopped when resuelta
     solucion = timers.get((SlaMetric.SOLUCION, None))
     if solucion is None and not ended and request.state not in SOLVED_STATES:
-        solucion = _start(session, calendar, request, SlaMetric.SOLUCION, target(SlaMetric.SOLUCION), request.filed_at)
+        solucion = start(SlaMetric.SOLUCION, request.filed_at)
     if solucion is not None and solucion.stopped_at is None:
         if request.state in SOLVED_STATES:
             _stop(session, calendar, solucion, request.resolved_at or now, SlaOutcome.COMPLETADO)
@@ -155,7 +157,7 @@ def sync_request_timers(
         if step.state is StepState.PENDIENTE:
             is_current = step.round == request.round and step.started_at is not None and request.state in APPROVAL_STATES
             if timer is None and is_current:
-                _start(session, calendar, request, SlaMetric.PASO, target(SlaMetric.PASO), step.started_at or now, step)
+                start(SlaMetric.PASO, step.started_at or now, step)
             elif timer is not None and timer.stopped_at is None and (ended or not is_current):
                 _stop(session, calendar, timer, now, SlaOutcome.ANULADO)
         elif timer is not None and timer.stopped_at is None:
@@ -164,7 +166,26 @@ def sync_request_timers(
                 _stop(session, calendar, timer, max(step.decided_at or now, timer.started_at), SlaOutcome.COMPLETADO)
             else:
                 _stop(session, calendar, timer, now, SlaOutcome.ANULADO)
+    # The timers started here are written together, then the notices of those still running
+    # (one INSERT per table, whatever the number of timers).
     session.flush()
+    for timer, of_step in started:
+        if timer.stopped_at is None:
+            schedule_notices(session, timer, request, of_step)
+            if timer.paused_at is not None:  # started and paused at once (a returned request): held
+                reschedule_notices(session, timer)
+    session.flush()
+
+
+def _steps(session: DbSession, request: AccessRequest) -> list[ApprovalStep]:
+    """The request's steps in order: those the transition holds loaded with it (filing), or one query."""
+    if "steps" not in inspect(request).unloaded:
+        return list(request.steps)
+    return list(
+        session.execute(
+            select(ApprovalStep).where(ApprovalStep.request_id == request.id).order_by(ApprovalStep.round, ApprovalStep.position)
+        ).scalars()
+    )
 
 
 # ---------------------------------------------------------------- one timer
@@ -201,9 +222,7 @@ def _start(
         due_at=due_at,
         escalate_at=escalate_at,
     )
-    session.add(timer)
-    session.flush()
-    schedule_notices(session, timer, request, step)
+    session.add(timer)  # flushed, and its notices queued, by ``sync_request_timers``
     return timer
 
 
@@ -253,4 +272,5 @@ def _stop(session: DbSession, calendar: BusinessCalendar, timer: SlaTimer, at: d
     timer.elapsed_seconds = max(_business_seconds(calendar, timer.started_at, at) - timer.paused_seconds, 0)
     timer.stopped_at = at
     timer.outcome = outcome
-    unschedule_notices(session, [timer.id])
+    if timer.id is not None:  # a timer started by this transition has no notices yet
+        unschedule_notices(session, [timer.id])

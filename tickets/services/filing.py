@@ -41,7 +41,7 @@ from tickets.services.common import (
     run_ans_hook,
     wrong_state,
 )
-from tickets.services.decisions import current_step, step_deciders_mail
+from tickets.services.decisions import current_step, request_steps, step_deciders_mail
 from tickets.services.validation import (
     EXISTING_ACCOUNT_ACTIONS,
     RequestData,
@@ -227,10 +227,18 @@ def submit_request(
     else:
         request.round += 1
     request.state = RequestState.RADICADA
-    for position, kind in enumerate(policy_steps(session, request.form), start=1):
-        started = now if position == 1 else None
-        session.add(ApprovalStep(request_id=request.id, round=request.round, position=position, kind=kind, started_at=started))
+    # The request's whole chain, known here so that the routing, the ANS hook and the e-mail
+    # read it without a query each: a draft has no steps yet, a returned request its past rounds.
+    past = [] if before_state is RequestState.BORRADOR else request_steps(session, request, current_round_only=False)
+    chain = [
+        ApprovalStep(
+            request_id=request.id, round=request.round, position=position, kind=kind, started_at=now if position == 1 else None
+        )
+        for position, kind in enumerate(policy_steps(session, request.form), start=1)
+    ]
+    session.add_all(chain)
     session.flush()
+    set_committed_value(request, "steps", past + chain)
     event = "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo"
     add_event(session, request, actor, event, from_state=before_state, now=now)
     run_ans_hook("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
