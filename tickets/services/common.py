@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import record_change
 from portal.db import DbSession, utcnow
@@ -34,15 +34,10 @@ def clean(value: str | None) -> str | None:
 
 
 def lock_request(session: DbSession, request_id: int) -> AccessRequest:
-    """Load the request with a row lock (PostgreSQL) so concurrent transitions queue up.
-
-    The requester is not read again with it: when the requester acts, the user the request
-    loaded keeps the roles it was loaded with instead of reading them once more.
-    """
+    """Load the request with a row lock (PostgreSQL) so concurrent transitions queue up."""
     request = session.execute(
         select(AccessRequest)
         .where(AccessRequest.id == request_id)
-        .options(lazyload(AccessRequest.requester))
         .with_for_update(of=AccessRequest)
         .execution_options(populate_existing=True)
     ).scalar()

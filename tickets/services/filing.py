@@ -203,12 +203,14 @@ def submit_request(
     A ``crear`` is checked against ``directory`` first: an existing account is refused here, never
     reset at provisioning (SPEC §4).
     """
+    # Read before the lock, which loads the requester (often the actor) again and with it its roles.
+    enlace_of = actor.scoped_dependency_ids(Role.ENLACE)
     request = lock_request(session, request.id)
     if actor.id != request.requester_id:
         raise NotAllowed("Solo quien radicó la solicitud puede radicarla.")
     if request.state not in EDITABLE_STATES:
         raise wrong_state(request, "radicar")
-    if request.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
+    if request.dependency_id not in enlace_of:
         raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
     today = local_date(now)
     errors = validate_request_data(session, data_from_request(request), email_domain=email_domain, today=today, complete=True)
