@@ -4,7 +4,8 @@ Every hook takes the session, the request (already changed by the transition and
 ``now`` (the transition's instant), never commits, and is idempotent: each one reconciles the
 request's timers with the state the request and its steps are in now, so calling a hook twice,
 or a broader one than needed, changes nothing more. A hook costs a few indexed queries (the
-calendar revision, the request's timers and steps, the targets when a timer starts).
+request's timers with the calendar revision, its steps unless the transition holds them loaded,
+the targets when a timer starts), and writes the timers it starts with one INSERT.
 
 The rules (SPEC §5):
 
@@ -23,12 +24,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, literal, select
 
 from portal.db import DbSession
 from sla.calendar import BusinessCalendar
 from sla.models import SlaMetric, SlaOutcome, SlaPause, SlaTimer
 from sla.services import get_calendar, reschedule_notices, schedule_notices, targets_for, thresholds, unschedule_notices
+from sla.services.entity_calendar import DEFAULT_REVISION, revision_column
 from tickets.models import APPROVAL_STATES, AccessRequest, ApprovalStep, RequestState, StepState
 
 #: steps that a person decided: their approver's clock stops as "completado"
@@ -77,8 +79,7 @@ def on_comment_by_staff(session: DbSession, request: AccessRequest, now: datetim
     decides which comments count): the first such comment stops ``atencion``."""
     if request.state is RequestState.BORRADOR:
         return
-    timers = _timers(session, request)
-    calendar = get_calendar(session)
+    timers, calendar = _timers_and_calendar(session, request)
     atencion = timers.get((SlaMetric.ATENCION, None))
     if atencion is not None:
         _stop(session, calendar, atencion, now, SlaOutcome.COMPLETADO)
@@ -104,7 +105,8 @@ def sync_request_timers(
     """Bring the request's timers in line with the request and its steps as they are now."""
     if request.state is RequestState.BORRADOR or request.filed_at is None:
         return
-    timers = _timers(session, request) if timers is None else timers
+    if timers is None:
+        timers, calendar = _timers_and_calendar(session, request)
     calendar = calendar or get_calendar(session)
     steps = _steps(session, request)
     for running in timers.values():
@@ -191,9 +193,17 @@ def _steps(session: DbSession, request: AccessRequest) -> list[ApprovalStep]:
 # ---------------------------------------------------------------- one timer
 
 
-def _timers(session: DbSession, request: AccessRequest) -> dict[tuple[SlaMetric, int | None], SlaTimer]:
-    rows = session.execute(select(SlaTimer).where(SlaTimer.request_id == request.id)).scalars()
-    return {(t.metric, t.step_id): t for t in rows}
+def _timers_and_calendar(
+    session: DbSession, request: AccessRequest
+) -> tuple[dict[tuple[SlaMetric, int | None], SlaTimer], BusinessCalendar]:
+    """The request's timers and the entity's calendar, in one query: the calendar's revision is
+    read with the timers, on one row even when the request has none yet (its first filing)."""
+    one = select(literal(1).label("one")).subquery()
+    rows = session.execute(
+        select(revision_column(), SlaTimer).select_from(one).outerjoin(SlaTimer, SlaTimer.request_id == request.id)
+    ).all()
+    timers = {(t.metric, t.step_id): t for _revision, t in rows if t is not None}
+    return timers, get_calendar(session, rows[0][0] or DEFAULT_REVISION)
 
 
 def _start(

@@ -223,12 +223,13 @@ def submit_request(
     before = request.snapshot()
     first_filing = request.number is None
     if first_filing:
-        # Seen by the ANS hooks now, written with the number at the end (``filed_has_number``):
-        # the flushes in between leave the row's filed_at empty.
+        # Seen by the ANS hooks and the history now, written with the number at the end in one
+        # UPDATE (``filed_has_number``): the flushes in between leave the locked row as it was.
         set_committed_value(request, "filed_at", now)
+        set_committed_value(request, "state", RequestState.RADICADA)
     else:
         request.round += 1
-    request.state = RequestState.RADICADA
+        request.state = RequestState.RADICADA
     # The request's whole chain, known here so that the routing, the ANS hook and the e-mail
     # read it without a query each: a draft has no steps yet, a returned request its past rounds.
     past = [] if before_state is RequestState.BORRADOR else request_steps(session, request, current_round_only=False)
@@ -253,7 +254,7 @@ def submit_request(
         session.execute(
             update(AccessRequest)
             .where(AccessRequest.id == request.id)
-            .values(number=number, filed_at=now)
+            .values(number=number, filed_at=now, state=RequestState.RADICADA)
             .execution_options(synchronize_session=False)
         )
         set_committed_value(request, "number", number)

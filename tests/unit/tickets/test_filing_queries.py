@@ -27,7 +27,7 @@ from tickets.models import Delegation, StepKind
 #: routing, number, audit, mail, the request read back). SQLite writes the chain's and the timers'
 #: rows one INSERT each (PostgreSQL: one for all), and the tests send the mail at the commit.
 CREATE = 13
-SUBMIT = 31
+SUBMIT = 29
 
 
 def add_people(n: int) -> None:
