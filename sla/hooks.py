@@ -4,7 +4,8 @@ Every hook takes the session, the request (already changed by the transition and
 ``now`` (the transition's instant), never commits, and is idempotent: each one reconciles the
 request's timers with the state the request and its steps are in now, so calling a hook twice,
 or a broader one than needed, changes nothing more. A hook costs a few indexed queries (the
-calendar revision, the request's timers and steps, the targets when a timer starts).
+request's timers with the calendar revision, its steps unless the transition holds them loaded,
+the targets when a timer starts), and writes the timers it starts with one INSERT.
 
 The rules (SPEC §5):
 
@@ -23,12 +24,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, literal, select
 
 from portal.db import DbSession
 from sla.calendar import BusinessCalendar
 from sla.models import SlaMetric, SlaOutcome, SlaPause, SlaTimer
 from sla.services import get_calendar, reschedule_notices, schedule_notices, targets_for, thresholds, unschedule_notices
+from sla.services.entity_calendar import DEFAULT_REVISION, revision_column
 from tickets.models import APPROVAL_STATES, AccessRequest, ApprovalStep, RequestState, StepState
 
 #: steps that a person decided: their approver's clock stops as "completado"
@@ -77,8 +79,7 @@ def on_comment_by_staff(session: DbSession, request: AccessRequest, now: datetim
     decides which comments count): the first such comment stops ``atencion``."""
     if request.state is RequestState.BORRADOR:
         return
-    timers = _timers(session, request)
-    calendar = get_calendar(session)
+    timers, calendar = _timers_and_calendar(session, request)
     atencion = timers.get((SlaMetric.ATENCION, None))
     if atencion is not None:
         _stop(session, calendar, atencion, now, SlaOutcome.COMPLETADO)
@@ -104,13 +105,10 @@ def sync_request_timers(
     """Bring the request's timers in line with the request and its steps as they are now."""
     if request.state is RequestState.BORRADOR or request.filed_at is None:
         return
-    timers = _timers(session, request) if timers is None else timers
+    if timers is None:
+        timers, calendar = _timers_and_calendar(session, request)
     calendar = calendar or get_calendar(session)
-    steps = list(
-        session.execute(
-            select(ApprovalStep).where(ApprovalStep.request_id == request.id).order_by(ApprovalStep.round, ApprovalStep.position)
-        ).scalars()
-    )
+    steps = _steps(session, request)
     for running in timers.values():
         if running.stopped_at is None:  # a returned request may change before it is filed again
             running.form, running.action, running.dependency_id = request.form, request.action, request.dependency_id
@@ -123,11 +121,17 @@ def sync_request_timers(
         return targets[metric]
 
     ended = request.state in ENDED_STATES
+    started: list[tuple[SlaTimer, ApprovalStep | None]] = []
+
+    def start(metric: SlaMetric, at: datetime, step: ApprovalStep | None = None) -> SlaTimer:
+        timer = _start(session, calendar, request, metric, target(metric), at, step)
+        started.append((timer, step))
+        return timer
 
     # atencion: the first decision (or the exception) ends it; it never pauses
     atencion = timers.get((SlaMetric.ATENCION, None))
     if atencion is None and not ended:
-        atencion = _start(session, calendar, request, SlaMetric.ATENCION, target(SlaMetric.ATENCION), request.filed_at)
+        atencion = start(SlaMetric.ATENCION, request.filed_at)
     if atencion is not None and atencion.stopped_at is None:
         decided = [s.decided_at for s in steps if s.state in ATTENDED_STEP_STATES and s.decided_at is not None]
         if decided:
@@ -138,7 +142,7 @@ def sync_request_timers(
     # solucion: paused while devuelta, stopped when resuelta
     solucion = timers.get((SlaMetric.SOLUCION, None))
     if solucion is None and not ended and request.state not in SOLVED_STATES:
-        solucion = _start(session, calendar, request, SlaMetric.SOLUCION, target(SlaMetric.SOLUCION), request.filed_at)
+        solucion = start(SlaMetric.SOLUCION, request.filed_at)
     if solucion is not None and solucion.stopped_at is None:
         if request.state in SOLVED_STATES:
             _stop(session, calendar, solucion, request.resolved_at or now, SlaOutcome.COMPLETADO)
@@ -155,7 +159,7 @@ def sync_request_timers(
         if step.state is StepState.PENDIENTE:
             is_current = step.round == request.round and step.started_at is not None and request.state in APPROVAL_STATES
             if timer is None and is_current:
-                _start(session, calendar, request, SlaMetric.PASO, target(SlaMetric.PASO), step.started_at or now, step)
+                start(SlaMetric.PASO, step.started_at or now, step)
             elif timer is not None and timer.stopped_at is None and (ended or not is_current):
                 _stop(session, calendar, timer, now, SlaOutcome.ANULADO)
         elif timer is not None and timer.stopped_at is None:
@@ -164,15 +168,42 @@ def sync_request_timers(
                 _stop(session, calendar, timer, max(step.decided_at or now, timer.started_at), SlaOutcome.COMPLETADO)
             else:
                 _stop(session, calendar, timer, now, SlaOutcome.ANULADO)
+    # The timers started here are written together, then the notices of those still running
+    # (one INSERT per table, whatever the number of timers).
     session.flush()
+    for timer, of_step in started:
+        if timer.stopped_at is None:
+            schedule_notices(session, timer, request, of_step)
+            if timer.paused_at is not None:  # started and paused at once (a returned request): held
+                reschedule_notices(session, timer)
+    session.flush()
+
+
+def _steps(session: DbSession, request: AccessRequest) -> list[ApprovalStep]:
+    """The request's steps in order: those the transition holds loaded with it (filing), or one query."""
+    if "steps" not in inspect(request).unloaded:
+        return list(request.steps)
+    return list(
+        session.execute(
+            select(ApprovalStep).where(ApprovalStep.request_id == request.id).order_by(ApprovalStep.round, ApprovalStep.position)
+        ).scalars()
+    )
 
 
 # ---------------------------------------------------------------- one timer
 
 
-def _timers(session: DbSession, request: AccessRequest) -> dict[tuple[SlaMetric, int | None], SlaTimer]:
-    rows = session.execute(select(SlaTimer).where(SlaTimer.request_id == request.id)).scalars()
-    return {(t.metric, t.step_id): t for t in rows}
+def _timers_and_calendar(
+    session: DbSession, request: AccessRequest
+) -> tuple[dict[tuple[SlaMetric, int | None], SlaTimer], BusinessCalendar]:
+    """The request's timers and the entity's calendar, in one query: the calendar's revision is
+    read with the timers, on one row even when the request has none yet (its first filing)."""
+    one = select(literal(1).label("one")).subquery()
+    rows = session.execute(
+        select(revision_column(), SlaTimer).select_from(one).outerjoin(SlaTimer, SlaTimer.request_id == request.id)
+    ).all()
+    timers = {(t.metric, t.step_id): t for _revision, t in rows if t is not None}
+    return timers, get_calendar(session, rows[0][0] or DEFAULT_REVISION)
 
 
 def _start(
@@ -201,9 +232,7 @@ def _start(
         due_at=due_at,
         escalate_at=escalate_at,
     )
-    session.add(timer)
-    session.flush()
-    schedule_notices(session, timer, request, step)
+    session.add(timer)  # flushed, and its notices queued, by ``sync_request_timers``
     return timer
 
 
@@ -253,4 +282,5 @@ def _stop(session: DbSession, calendar: BusinessCalendar, timer: SlaTimer, at: d
     timer.elapsed_seconds = max(_business_seconds(calendar, timer.started_at, at) - timer.paused_seconds, 0)
     timer.stopped_at = at
     timer.outcome = outcome
-    unschedule_notices(session, [timer.id])
+    if timer.id is not None:  # a timer started by this transition has no notices yet
+        unschedule_notices(session, [timer.id])

@@ -9,6 +9,8 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.api import api_blueprint
 from portal.clock import local_date
@@ -118,24 +120,29 @@ class RequestDetailSchema(RequestSummarySchema):
     ans = fields.Method("get_ans", metadata={"description": "ANS timers: target, elapsed, remaining, state, pauses"})
 
     def get_chain(self, r: AccessRequest) -> list[dict[str, Any]]:
-        return StepSchema(many=True).dump(r.steps)
+        return STEPS.dump(r.steps)
 
     def get_history(self, r: AccessRequest) -> list[dict[str, Any]]:
-        return EventSchema(many=True).dump(r.events)
+        return EVENTS.dump(r.events)
 
     def get_ans(self, r: AccessRequest) -> list[dict[str, Any]]:
         from sla.api import SlaRowSchema
         from sla.services import request_sla_summary
 
-        return SlaRowSchema(many=True).dump(request_sla_summary(db.session, r, utcnow()))
+        rows = request_sla_summary(db.session, r, utcnow())
+        return SlaRowSchema(many=True).dump(rows) if rows else []
 
     def get_comments(self, r: AccessRequest) -> list[dict[str, Any]]:
-        show_internal = is_staff(current_user)
+        show_internal = bool(r.comments) and is_staff(current_user)
         return [
             {"author": c.author.username, "body": c.body, "is_internal": c.is_internal, "created_at": c.created_at.isoformat()}
             for c in r.comments
             if show_internal or not c.is_internal
         ]
+
+
+#: built once: a schema copies its fields on every instantiation
+STEPS, EVENTS = StepSchema(many=True), EventSchema(many=True)
 
 
 class ListArgsSchema(Schema):
@@ -300,8 +307,9 @@ def create_request(data: dict[str, Any]) -> Any:
     access_request = filing.create_draft(
         db.session, actor=current_user, data=filing.RequestData(**data), email_domain=_domain(), today=local_date(utcnow())
     )
+    request_id = access_request.id  # read before the commit expires the row
     db.session.commit()
-    return _detail(access_request.id)
+    return _detail(request_id)
 
 
 @blp.route("/<int:request_id>", methods=["GET"])
@@ -318,10 +326,9 @@ def get_request(request_id: int) -> Any:
 @blp.response(200, RequestDetailSchema)
 def update_request(data: dict[str, Any], request_id: int) -> Any:
     """Replace the data of a draft or a returned request."""
-    access_request = _get(request_id)
     filing.update_draft(
         db.session,
-        access_request,
+        _target(request_id),
         actor=current_user,
         data=filing.RequestData(**data),
         email_domain=_domain(),
@@ -331,9 +338,24 @@ def update_request(data: dict[str, Any], request_id: int) -> Any:
     return _detail(request_id)
 
 
+def _target(request_id: int) -> AccessRequest:
+    """The request a transition acts on, for its 404 and 403: its row and steps, in one query
+    (the service locks and reads it again; the page's history, comments and attachments are
+    read once, for the answer)."""
+    access_request = (
+        db.session.execute(select(AccessRequest).where(AccessRequest.id == request_id).options(joinedload(AccessRequest.steps)))
+        .unique()
+        .scalar()
+    )
+    if access_request is None:
+        abort(404)
+    if not can_view_request(db.session, current_user, access_request, local_date(utcnow())):
+        abort(403)
+    return access_request
+
+
 def _transition(request_id: int, action: Any) -> Any:
-    access_request = _get(request_id)
-    action(access_request)
+    action(_target(request_id))
     commit_and_dispatch(db.session)
     return _detail(request_id)
 

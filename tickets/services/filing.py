@@ -41,7 +41,7 @@ from tickets.services.common import (
     run_ans_hook,
     wrong_state,
 )
-from tickets.services.decisions import current_step, step_deciders_mail
+from tickets.services.decisions import current_step, request_steps, step_deciders_mail
 from tickets.services.validation import (
     EXISTING_ACCOUNT_ACTIONS,
     RequestData,
@@ -203,12 +203,14 @@ def submit_request(
     A ``crear`` is checked against ``directory`` first: an existing account is refused here, never
     reset at provisioning (SPEC §4).
     """
+    # Read before the lock, which loads the requester (often the actor) again and with it its roles.
+    enlace_of = actor.scoped_dependency_ids(Role.ENLACE)
     request = lock_request(session, request.id)
     if actor.id != request.requester_id:
         raise NotAllowed("Solo quien radicó la solicitud puede radicarla.")
     if request.state not in EDITABLE_STATES:
         raise wrong_state(request, "radicar")
-    if request.dependency_id not in actor.scoped_dependency_ids(Role.ENLACE):
+    if request.dependency_id not in enlace_of:
         raise NotAllowed("Solo el enlace TIC de la dependencia puede radicar solicitudes para su personal.")
     today = local_date(now)
     errors = validate_request_data(session, data_from_request(request), email_domain=email_domain, today=today, complete=True)
@@ -221,16 +223,25 @@ def submit_request(
     before = request.snapshot()
     first_filing = request.number is None
     if first_filing:
-        # Seen by the ANS hooks now, written with the number at the end (``filed_has_number``):
-        # the flushes in between leave the row's filed_at empty.
+        # Seen by the ANS hooks and the history now, written with the number at the end in one
+        # UPDATE (``filed_has_number``): the flushes in between leave the locked row as it was.
         set_committed_value(request, "filed_at", now)
+        set_committed_value(request, "state", RequestState.RADICADA)
     else:
         request.round += 1
-    request.state = RequestState.RADICADA
-    for position, kind in enumerate(policy_steps(session, request.form), start=1):
-        started = now if position == 1 else None
-        session.add(ApprovalStep(request_id=request.id, round=request.round, position=position, kind=kind, started_at=started))
+        request.state = RequestState.RADICADA
+    # The request's whole chain, known here so that the routing, the ANS hook and the e-mail
+    # read it without a query each: a draft has no steps yet, a returned request its past rounds.
+    past = [] if before_state is RequestState.BORRADOR else request_steps(session, request, current_round_only=False)
+    chain = [
+        ApprovalStep(
+            request_id=request.id, round=request.round, position=position, kind=kind, started_at=now if position == 1 else None
+        )
+        for position, kind in enumerate(policy_steps(session, request.form), start=1)
+    ]
+    session.add_all(chain)
     session.flush()
+    set_committed_value(request, "steps", past + chain)
     event = "radicada" if before_state is RequestState.BORRADOR else "radicada_de_nuevo"
     add_event(session, request, actor, event, from_state=before_state, now=now)
     run_ans_hook("on_filed" if before_state is RequestState.BORRADOR else "on_refiled", session, request, now)
@@ -243,7 +254,7 @@ def submit_request(
         session.execute(
             update(AccessRequest)
             .where(AccessRequest.id == request.id)
-            .values(number=number, filed_at=now)
+            .values(number=number, filed_at=now, state=RequestState.RADICADA)
             .execution_options(synchronize_session=False)
         )
         set_committed_value(request, "number", number)
