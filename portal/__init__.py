@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (register the tables)
     from portal.celery_app import celery_init_app
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, login_manager, mail, migrate
     from portal.i18n import register_formatters, select_locale
 
     db.init_app(app)
@@ -65,7 +65,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     register_formatters(app)
-    limiter.init_app(app)
+    from portal.throttle import init_throttle
+
+    init_throttle(app)
     if app.config.get("MAIL_SERVER"):
         app.config.setdefault("MAIL_BACKEND", "smtp")
     else:
@@ -112,6 +114,11 @@ SECURITY_HEADERS = {
 }
 
 
+#: how stale the session's "last seen" may get before a request rewrites it (and with it the
+#: cookie): the idle limit is counted from at most this long before the last request
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
 def _register_request_hooks(app: Flask) -> None:
     from portal.audit import source_address
     from portal.db import utcnow
@@ -132,7 +139,8 @@ def _register_request_hooks(app: Flask) -> None:
         elif last_seen is None or now - float(last_seen) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
             ended = "idle"
         else:
-            session["last_seen"] = now
+            if now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                session["last_seen"] = now  # a changed session is a new cookie on the answer
             return
         logout_user()
         session.clear()
