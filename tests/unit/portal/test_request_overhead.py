@@ -149,3 +149,19 @@ def test_a_gunicorn_worker_sets_its_long_lived_objects_aside_once_loaded_and_onc
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def _menu(client, path: str = "/") -> str:  # type: ignore[no-untyped-def]
+    page = client.get(path).get_data(as_text=True)
+    return page[page.index('id="nav-principal"') : page.index("</nav>")]
+
+
+def test_each_person_sees_the_menu_of_their_own_roles_once_menus_are_kept(app):
+    admin, jefe = app.test_client(), app.test_client()
+    assert login(admin, "admin").status_code == 302 and login(jefe, "jefe.salud").status_code == 302
+    for _ in range(2):  # the second round is served from the kept menus
+        admin_menu, jefe_menu = _menu(admin), _menu(jefe)
+        assert "/auditoria" in admin_menu and "/usuarios" in admin_menu
+        assert "/auditoria" not in jefe_menu and "/usuarios" not in jefe_menu
+        assert 'href="/dependencias" aria-current="page"' in _menu(jefe, "/dependencias")
+        assert 'aria-current="page"' not in jefe_menu.split('href="/dependencias"')[1].split("</li>")[0]
