@@ -104,13 +104,15 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "PORTAL_DOMAINS": DOMAINS,
         "PROFILE": get_profile(profile_code),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'mesatic.sqlite'}"),
-        #: no ping per checkout (a round trip on every request): a connection the server dropped
-        #: is found by the first statement that fails, which invalidates the whole pool at once
+        #: no ping on every checkout (a round trip on every request): only a connection idle for
+        #: ``DATABASE_POOL_PING_AFTER_IDLE_SECONDS`` is pinged (``portal.ping_after_idle``); one the
+        #: server dropped meanwhile fails its first statement, which invalidates the whole pool
         #: (``portal.login`` retries the session's user once); ``pool_recycle`` renews old ones
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_pre_ping": _env_bool("DATABASE_POOL_PRE_PING", False),
             "pool_recycle": int(_env("DATABASE_POOL_RECYCLE_SECONDS", "1800") or 1800),
         },
+        "DATABASE_POOL_PING_AFTER_IDLE_SECONDS": float(_env("DATABASE_POOL_PING_AFTER_IDLE_SECONDS", "10") or 10),
         "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'broker.sqlite'}"),
         "CELERY_TASK_ALWAYS_EAGER": False,
         "LDAP_URL": _env("LDAP_URL", DEMO_LDAP_URL),

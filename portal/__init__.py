@@ -61,6 +61,8 @@ def _init_extensions(app: Flask) -> None:
             from portal.db import configure_sqlite
 
             event.listen(db.engine, "connect", configure_sqlite)
+        if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            ping_after_idle(db.engine, float(app.config["DATABASE_POOL_PING_AFTER_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
@@ -81,6 +83,34 @@ def _init_extensions(app: Flask) -> None:
     from portal.login import init_login
 
     init_login(app, login_manager)
+
+
+def ping_after_idle(engine: Any, idle_seconds: float) -> None:
+    """Ping a pooled connection before lending it only when it sat unused for ``idle_seconds``:
+    a busy worker's connections are never pinged (a round trip saved on every request), while
+    one lent after a quiet spell, when the server may have restarted, is checked first and
+    replaced if dead."""
+    from time import monotonic
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or monotonic() - returned_at < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool opens a new connection instead
+        if not alive:
+            raise DisconnectionError()
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _register_shell(app: Flask) -> None:

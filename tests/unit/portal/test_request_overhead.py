@@ -165,3 +165,22 @@ def test_each_person_sees_the_menu_of_their_own_roles_once_menus_are_kept(app):
         assert "/auditoria" not in jefe_menu and "/usuarios" not in jefe_menu
         assert 'href="/dependencias" aria-current="page"' in _menu(jefe, "/dependencias")
         assert 'aria-current="page"' not in jefe_menu.split('href="/dependencias"')[1].split("</li>")[0]
+
+
+def test_a_connection_lent_after_a_quiet_spell_is_pinged_and_replaced_if_dead(make_app, monkeypatch):
+    app = make_app(DATABASE_POOL_PING_AFTER_IDLE_SECONDS=0)  # every connection counts as idle
+    client = app.test_client()
+    assert login(client, "agente").status_code == 302
+    with app.app_context():
+        engine = db.engine
+    pings: list[bool] = []
+    opened: list[int] = []
+
+    def dead(_connection: Any) -> bool:
+        pings.append(False)
+        return False
+
+    monkeypatch.setattr(engine.dialect, "do_ping", dead)
+    event.listen(engine, "connect", lambda *_a: opened.append(1))
+    assert client.get("/privacidad").status_code == 200
+    assert pings and opened  # the dead connection was pinged, dropped and replaced
