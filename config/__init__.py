@@ -104,7 +104,15 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "PORTAL_DOMAINS": DOMAINS,
         "PROFILE": get_profile(profile_code),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'mesatic.sqlite'}"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        #: no ping on every checkout (a round trip on every request): only a connection idle for
+        #: ``DATABASE_POOL_PING_AFTER_IDLE_SECONDS`` is pinged (``portal.ping_after_idle``); one the
+        #: server dropped meanwhile fails its first statement, which invalidates the whole pool
+        #: (``portal.login`` retries the session's user once); ``pool_recycle`` renews old ones
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": _env_bool("DATABASE_POOL_PRE_PING", False),
+            "pool_recycle": int(_env("DATABASE_POOL_RECYCLE_SECONDS", "1800") or 1800),
+        },
+        "DATABASE_POOL_PING_AFTER_IDLE_SECONDS": float(_env("DATABASE_POOL_PING_AFTER_IDLE_SECONDS", "10") or 10),
         "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'broker.sqlite'}"),
         "CELERY_TASK_ALWAYS_EAGER": False,
         "LDAP_URL": _env("LDAP_URL", DEMO_LDAP_URL),
@@ -155,13 +163,10 @@ def build_config(instance_path: str | Path, overrides: dict[str, Any] | None = N
         "AUDIT_HEAD_FILE": _env("AUDIT_HEAD_FILE", str(instance / "audit_head.jsonl")),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        #: the failed-login counters (``portal.throttle``); with it down, logins go on uncounted
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
-        #: with Redis down the login limiter counts in memory instead of failing every login
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
-        "RATELIMIT_STRATEGY": "moving-window",
         #: Failed logins of one user from one address, then of one address (an office behind one
         #: NAT shares it): each tier a longer wait (``portal.throttle``).
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per 5 minutes; 10 per hour; 20 per day"),

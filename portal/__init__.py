@@ -57,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (register the tables)
     from portal.celery_app import celery_init_app
-    from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from portal.extensions import babel, csrf, db, login_manager, mail, migrate
     from portal.i18n import register_formatters, select_locale
 
     db.init_app(app)
@@ -68,11 +68,15 @@ def _init_extensions(app: Flask) -> None:
             from portal.db import configure_sqlite
 
             event.listen(db.engine, "connect", configure_sqlite)
+        if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            ping_after_idle(db.engine, float(app.config["DATABASE_POOL_PING_AFTER_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     register_formatters(app)
-    limiter.init_app(app)
+    from portal.throttle import init_throttle
+
+    init_throttle(app)
     if app.config.get("MAIL_SERVER"):
         app.config.setdefault("MAIL_BACKEND", "smtp")
     else:
@@ -86,6 +90,34 @@ def _init_extensions(app: Flask) -> None:
     from portal.login import init_login
 
     init_login(app, login_manager)
+
+
+def ping_after_idle(engine: Any, idle_seconds: float) -> None:
+    """Ping a pooled connection before lending it only when it sat unused for ``idle_seconds``:
+    a busy worker's connections are never pinged (a round trip saved on every request), while
+    one lent after a quiet spell, when the server may have restarted, is checked first and
+    replaced if dead."""
+    from time import monotonic
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or monotonic() - returned_at < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool opens a new connection instead
+        if not alive:
+            raise DisconnectionError()
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _register_shell(app: Flask) -> None:
@@ -119,6 +151,11 @@ SECURITY_HEADERS = {
 }
 
 
+#: how stale the session's "last seen" may get before a request rewrites it (and with it the
+#: cookie): the idle limit is counted from at most this long before the last request
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
 def _register_request_hooks(app: Flask) -> None:
     from portal.audit import source_address
     from portal.db import utcnow
@@ -139,7 +176,8 @@ def _register_request_hooks(app: Flask) -> None:
         elif last_seen is None or now - float(last_seen) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
             ended = "idle"
         else:
-            session["last_seen"] = now
+            if now - float(last_seen) >= LAST_SEEN_RESOLUTION_SECONDS:
+                session["last_seen"] = now  # a changed session is a new cookie on the answer
             return
         logout_user()
         session.clear()

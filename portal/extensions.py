@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -19,4 +17,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)

@@ -14,6 +14,7 @@ from flask import Flask, Request, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, lazyload
 
 from portal.errors import is_api_request, problem
@@ -44,15 +45,29 @@ SESSION_USER_QUERY = (
 
 
 def load_session_user(user_id: int, generation: int) -> User | None:
-    """The active user with this session generation, its roles and dependencies, in one query."""
-    user = (
+    """The active user with this session generation, its roles and dependencies, in one query.
+
+    This is the first statement of every signed-in page, and the pool does not ping a connection
+    before lending it (``SQLALCHEMY_ENGINE_OPTIONS``): if the server dropped the connection (a
+    restart), the failure invalidates the pool and the query is sent once more on a new one."""
+    try:
+        user = _fetch_session_user(user_id)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        db.session.rollback()
+        user = _fetch_session_user(user_id)
+    if user is None or user.session_generation != generation or not user.is_active_account:
+        return None
+    return user
+
+
+def _fetch_session_user(user_id: int) -> User | None:
+    return (
         db.session.execute(SESSION_USER_QUERY, {"user_id": user_id})
         .unique()
         .scalar_one_or_none()  # reads every row: the joined roles are all loaded
     )
-    if user is None or user.session_generation != generation or not user.is_active_account:
-        return None
-    return user
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 
 from portal.roles import Role
@@ -57,6 +57,8 @@ class Shell:
     #: (order, loader, on the command only): ``flask demo load`` runs them all in order; the test
     #: fixtures' ``load_demo`` leaves out those marked for the command only
     demo_loaders: list[tuple[int, DemoLoader, bool]] = field(default_factory=list)
+    #: the menu of each set of roles under each script root, built on its first page (``menu``)
+    menus: dict[tuple[frozenset[Role], str], list[tuple[str, str, Any]]] = field(default_factory=dict)
 
 
 def shell(app: Flask | None = None) -> Shell:
@@ -68,6 +70,23 @@ def add_nav_items(app: Flask, *items: NavItem) -> None:
     nav = shell(app).nav
     nav.extend(item for item in items if item.endpoint not in {i.endpoint for i in nav})
     nav.sort(key=lambda item: item.order)
+    shell(app).menus.clear()
+
+
+def menu(roles: frozenset[Role], script_root: str) -> list[tuple[str, str, Any]]:
+    """``(endpoint, url, label)`` of each menu entry a person with ``roles`` sees, in order: built
+    once per set of roles (the entries and their URLs do not change once the application runs),
+    not on every page. Call it inside a request (the URLs carry its script root)."""
+    menus = shell().menus
+    entries = menus.get((roles, script_root))
+    if entries is None:
+        entries = [
+            (item.endpoint, url_for(item.endpoint), item.label)
+            for item in shell().nav
+            if item.roles is None or item.roles & roles
+        ]
+        menus[(roles, script_root)] = entries
+    return entries
 
 
 def add_panels(app: Flask, panels: dict[Role, list[Panel]]) -> None:

@@ -6,8 +6,12 @@ a tier that is full refuses further attempts, correct password or not, until its
 slot. Only failures count. A person who mistyped does not lock out the rest of the office, and a
 guesser meets longer and longer waits (5 failures: minutes; 10: an hour; 20: a day by default).
 
-Flask-Limiter's ``limiter.limiter`` is the strategy in use (its in-memory fallback included,
-when enabled), with the moving-window strategy so the wait we announce is the real one.
+The counters live in ``RATELIMIT_STORAGE_URI`` (Redis in production, so every web host shares
+them), read with the ``limits`` package's moving-window strategy so the wait we announce is the
+real one. The store and the strategy are built once, when the application starts
+(``init_throttle``), and only a login attempt talks to them: no other request pays a round trip
+to the counters (Flask-Limiter's extension, which checks limits before every request, is not
+installed: the portal declares no per-route limit).
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ import math
 import time
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
-
-from portal.extensions import limiter
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,17 @@ def _keys(username: str, address: str) -> list[tuple[str, str, list[RateLimitIte
 STORAGE_ERRORS = (RedisError, OSError)
 
 
+def init_throttle(app: Flask) -> None:
+    """Build the counters' store (no connection is opened before the first failed login)."""
+    options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    storage = storage_from_string(str(app.config["RATELIMIT_STORAGE_URI"]), **options)
+    app.extensions["login_throttle"] = MovingWindowRateLimiter(storage)
+
+
+def _strategy() -> MovingWindowRateLimiter:
+    return current_app.extensions["login_throttle"]  # type: ignore[no-any-return]
+
+
 def _enabled() -> bool:
     return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
@@ -56,7 +71,7 @@ def check_login(username: str, address: str) -> Refusal | None:
     """Whether a login attempt may go on; if not, the longest wait among the full tiers."""
     if not _enabled():
         return None
-    strategy = limiter.limiter
+    strategy = _strategy()
     worst: Refusal | None = None
     now = time.time()
     try:
@@ -78,7 +93,7 @@ def record_login_failure(username: str, address: str) -> None:
     """Count one failed attempt against every tier of both keys."""
     if not _enabled():
         return
-    strategy = limiter.limiter
+    strategy = _strategy()
     try:
         for _scope, key, items in _keys(username, address):
             for item in items:

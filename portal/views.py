@@ -17,7 +17,7 @@ from portal.forms import DependencyForm
 from portal.models import Dependency, DependencyKind, User
 from portal.permissions import roles_required
 from portal.roles import Role
-from portal.shell import NavItem, Panel, shell
+from portal.shell import NavItem, Panel, menu, shell
 
 bp = Blueprint("portal", __name__)
 
@@ -78,10 +78,10 @@ def navigation() -> dict[str, object]:
     def nav_items() -> list[dict[str, object]]:
         if not current_user.is_authenticated:
             return []
+        endpoint = request.endpoint
         return [
-            {"url": url_for(item.endpoint), "label": item.label, "active": request.endpoint == item.endpoint}
-            for item in shell().nav
-            if item.roles is None or current_user.has_role(*item.roles)
+            {"url": url, "label": label, "active": endpoint == item_endpoint}
+            for item_endpoint, url, label in menu(frozenset(current_user.roles), request.script_root)
         ]
 
     return {"nav_items": nav_items}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, literal, not_, or_, select, union_all
@@ -209,6 +210,15 @@ class QueueRow:
 def queue_rows(query: Select[tuple[AccessRequest]], today: date) -> Select[Any]:
     """``query``'s rows with the columns of ``QueueRow`` after the request, in the same query:
     the page costs one statement whatever the number of rows, steps, holders or delegations."""
+    timer, columns = _queue_columns(today)
+    return query.outerjoin(timer, timer.c.request_id == AccessRequest.id).add_columns(*columns)
+
+
+@lru_cache(maxsize=2)
+def _queue_columns(today: date) -> tuple[Any, tuple[Any, ...]]:
+    """The timer subquery and the added columns, built once a day: building them (a dozen
+    aliased users and assignments per step kind) cost more CPU than the rest of a queue page.
+    SQL expressions are immutable, so every request of the day shares them."""
     from sla.models import SlaMetric, SlaTimer
 
     kind = current_kind_sql()
@@ -220,13 +230,14 @@ def queue_rows(query: Select[tuple[AccessRequest]], today: date) -> Select[Any]:
         .subquery()
     )
     decider = case(*((kind == k, func.coalesce(*_deciders_sql(k, today))) for k in StepKind), else_=None)
-    return query.outerjoin(timer, timer.c.request_id == AccessRequest.id).add_columns(
+    columns = (
         case((in_approval, kind), else_=None),
         failed,
         timer.c.due_at,
         timer.c.paused_at.is_not(None),
         case((in_approval, decider), else_=None),
     )
+    return timer, columns
 
 
 def as_queue_row(row: Any) -> QueueRow:
