@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -65,22 +64,6 @@ def big_app(
         db.session.remove()
         db.engine.dispose()
     postgres_server.drop_database(name)
-
-
-@contextmanager
-def recorded(app: Flask) -> Iterator[list[tuple[str, Any]]]:
-    """The statements sent to the database inside the block, with their parameters."""
-    statements: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        statements.append((statement, parameters))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @dataclass
@@ -258,7 +241,7 @@ def test_every_sort_of_the_queues_and_the_api_is_in_the_table() -> None:
     [("enlace.salud", Queue.MINE), ("enlace.salud", Queue.DEPENDENCY), ("agente", Queue.ALL)],
 )
 def test_a_queue_reads_its_page_in_index_order(big_app: Flask, clients: Any, username: str, queue: Queue, sort: str) -> None:
-    index = (ORDER_INDEX[sort],)
+    index: tuple[str, ...] = (ORDER_INDEX[sort],)
     if sort in ("recientes", "antiguas") and queue in QUEUE_INDEX:
         index = (QUEUE_INDEX[queue], *index)
     check(plans_of(big_app, clients(username), f"/solicitudes?bandeja={queue.value}&orden={sort}"), index)
@@ -307,5 +290,7 @@ def test_the_ans_report_of_one_month_reads_the_timers_of_the_month_by_their_stop
         ("?accion=solicitud.paso_aprobado", ("ix_audit_events_action", "ix_audit_events_recent")),
     ],
 )
-def test_the_audit_page_reads_an_index_in_its_order(big_app: Flask, clients: Any, query: str, index: str | tuple[str, ...]) -> None:
+def test_the_audit_page_reads_an_index_in_its_order(
+    big_app: Flask, clients: Any, query: str, index: str | tuple[str, ...]
+) -> None:
     check(plans_of(big_app, clients("control.interno"), "/auditoria" + query), index)
