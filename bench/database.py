@@ -107,6 +107,9 @@ def make_app(url: str, workdir: Path) -> Flask:
         upgrade()
         load_demo(db.session)
         db.session.commit()
+        # the database's settings (the migrations turn JIT off) apply to new connections, as in a
+        # server started after its migrations
+        db.engine.dispose()
     return app
 
 
