@@ -1,9 +1,9 @@
 """``python -m bench`` (``make bench``): run every measurement, print one table, write bench/results.json.
 
-``python -m bench --only report`` (or ``calendar``, ``tick``, ``provisioning``, ``web``; repeatable)
-measures just those parts. The provisioning and web parts write their own keys of
-bench/results.json on every run, keeping the others; ``--sizes 10000,100000`` limits the sizes the
-web part loads.
+``python -m bench --only report`` (or ``calendar``, ``tick``, ``provisioning``, ``web``, ``growth``;
+repeatable) measures just those parts. The provisioning, web and growth parts write their own keys
+of bench/results.json on every run, keeping the others; ``--sizes 10000,100000`` limits the sizes
+the web and growth parts load (``bench/growth.py``: the list pages in-process, their growth).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import calendar_bench, database, provisioning, web
+from bench import calendar_bench, database, growth, provisioning, web
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 #: issue 5's targets on a 2-core machine
@@ -31,7 +31,7 @@ TARGETS = {
     "report_seconds": 2.0,
 }
 #: the parts ``--only`` can pick; the default runs them all
-PARTS = ("calendar", "tick", "report", "provisioning", "web")
+PARTS = ("calendar", "tick", "report", "provisioning", "web", "growth")
 
 
 def log(message: str) -> None:
@@ -154,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only this part (repeatable); a partial run prints its rows and leaves bench/results.json alone, "
         "but for provisioning and web, written under their keys",
     )
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="web: the numbers of requests, comma-separated")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="web, growth: the numbers of requests, comma-separated")
+    parser.add_argument("--calls", type=int, default=30, help="growth: calls of each page per size")
     parser.add_argument("--seconds", type=int, default=15, help="web: seconds of wrk per page")
     args = parser.parse_args(argv)
     parts = frozenset(args.only or PARTS)
@@ -171,22 +172,27 @@ def main(argv: list[str] | None = None) -> int:
         results.update(run_database(args.requests, args.open_timers, parts))
     if "provisioning" in parts:
         results["provisioning"] = provisioning.run(log, args.provisioning_jobs)
+    sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
     if "web" in parts:
-        sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
         results["web"] = web.run(sizes, args.seconds, log)
         results["web"].update(machine=results["machine"], measured_at=results["started_at"])
+    if "growth" in parts:
+        results["growth"] = growth.run(sizes, log, args.calls)
+        results["growth"].update(machine=results["machine"], measured_at=results["started_at"])
     results["total_seconds"] = time.perf_counter() - started
-    if parts - {"provisioning", "web"}:
+    if parts - {"provisioning", "web", "growth"}:
         print(table(results))
     if "provisioning" in results:
         print(provisioning.table(results["provisioning"]))
     if "web" in results:
         print(web.table(results["web"]))
+    if "growth" in results:
+        print(growth.table(results["growth"]))
     if parts == frozenset(PARTS):
         write_results(results)
         print(f"Resultados en {RESULTS} ({results['total_seconds']:.0f} s en total).")
-    elif parts & {"provisioning", "web"}:
-        write_results({key: results[key] for key in ("provisioning", "web") if key in results})
+    elif parts & {"provisioning", "web", "growth"}:
+        write_results({key: results[key] for key in ("provisioning", "web", "growth") if key in results})
         print(f"{results['total_seconds']:.0f} s en total; guardado en {RESULTS}.")
     else:
         print(f"{results['total_seconds']:.0f} s en total; {RESULTS} no se modifica en una medición parcial.")

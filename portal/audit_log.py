@@ -51,7 +51,9 @@ class AuditFilters:
         )
 
     def query(self) -> Select[Any]:
-        """The matching events, newest first (``occurred_at`` and the object are indexed)."""
+        """The matching events, newest first: by ``occurred_at`` then ``id``, the order of the
+        indexes ``ix_audit_events_recent``, ``_action`` and ``_object`` (a page reads its rows in
+        index order, however long the trail)."""
         query = select(AuditEvent)
         if self.who:
             pattern = f"%{_escape_like(self.who)}%"
@@ -67,7 +69,7 @@ class AuditFilters:
             query = query.where(AuditEvent.occurred_at >= _start_of(self.since))
         if self.until:
             query = query.where(AuditEvent.occurred_at < _start_of(self.until + timedelta(days=1)))
-        return query.order_by(AuditEvent.id.desc())
+        return query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
     def url_args(self) -> dict[str, str]:
         """The filters in force as query arguments: for the export, the pages and the verification."""

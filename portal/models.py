@@ -186,14 +186,20 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     """One link of the hash-chained audit trail (SPEC §7). Never updated, never deleted."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+    # the audit page lists the newest first (``occurred_at``, then ``id``), whole or by action or
+    # object: each index ends in that order, so a page reads its rows in order and stops
+    __table_args__ = (
+        Index("ix_audit_events_recent", "occurred_at", "id"),
+        Index("ix_audit_events_action", "action", "occurred_at", "id"),
+        Index("ix_audit_events_object", "object_type", "object_id", "occurred_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: The actor's username at the time (kept even if the user record changes).
     actor_name: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(80))
     object_type: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[str] = mapped_column(String(60))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -325,8 +325,23 @@ for _name, _filter in {
     "ix_access_requests_requester_recent": (AccessRequest.requester_id,),
     "ix_access_requests_dependency_recent": (AccessRequest.dependency_id,),
     "ix_access_requests_state_recent": (AccessRequest.state,),
+    # the queues sorted by priority (``?orden=prioridad``), the newest first inside each priority
+    "ix_access_requests_priority_recent": (AccessRequest.priority,),
 }.items():
     Index(_name, *_filter, AccessRequest.filed_at.desc().nulls_last(), AccessRequest.id.desc()).ddl_if(dialect="postgresql")
+#: The API's keyset orders where they differ from the page's: "antiguas" with the drafts (no
+#: filing date) last, all of them and one requester's; "estado" then the newest id.
+Index("ix_access_requests_oldest", AccessRequest.filed_at, AccessRequest.id)
+Index("ix_access_requests_requester_oldest", AccessRequest.requester_id, AccessRequest.filed_at, AccessRequest.id)
+Index("ix_access_requests_state_id", AccessRequest.state, AccessRequest.id.desc())
+#: The approvers' queue ("por aprobar"): only the requests in approval, a small share of all of
+#: them, in the default order; the page reads its rows in index order whatever the entity's history.
+Index(
+    "ix_access_requests_approval_recent",
+    AccessRequest.filed_at.desc().nulls_last(),
+    AccessRequest.id.desc(),
+    postgresql_where=text("state IN ('radicada', 'en_aprobacion')"),
+).ddl_if(dialect="postgresql")
 
 
 class ApprovalStep(db.Model):  # type: ignore[name-defined,misc]

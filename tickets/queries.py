@@ -115,16 +115,24 @@ def _local_day_start(day: date) -> datetime:
 def queue_query(
     session, user: User, queue: Queue, filters: QueueFilters, today: date, now: datetime | None = None
 ) -> Select[tuple[AccessRequest]]:  # type: ignore[no-untyped-def]
+    """The requests of ``queue`` that ``user`` may see, filtered and sorted (``SORTS``).
+
+    Each queue's own condition implies ``visibility_clause`` (one's own requests, one's
+    dependencies' requests, the steps one may decide, every request for the roles that see them
+    all), so the visibility test is not repeated: its "decided a step" branch would read every
+    step of the entity on each page.
+    """
     now = now or datetime.combine(today, time.max, BOGOTA)
-    conditions: list[ColumnElement[bool]] = [visibility_clause(user)]
+    conditions: list[ColumnElement[bool]]
     if queue is Queue.MINE:
-        conditions.append(AccessRequest.requester_id == user.id)
+        conditions = [AccessRequest.requester_id == user.id]
     elif queue is Queue.TO_APPROVE:
         conditions = [pending_for_clause(session, user, today)]
     elif queue is Queue.DEPENDENCY:
         deps = user.scoped_dependency_ids(Role.JEFE) | user.scoped_dependency_ids(Role.ENLACE)
-        conditions.append(AccessRequest.dependency_id.in_(deps))
-        conditions.append(AccessRequest.state != RequestState.BORRADOR)
+        conditions = [AccessRequest.dependency_id.in_(deps), AccessRequest.state != RequestState.BORRADOR]
+    else:
+        conditions = [visibility_clause(user)]
     if queue is not Queue.MINE:
         conditions.append(or_(AccessRequest.state != RequestState.BORRADOR, AccessRequest.requester_id == user.id))
     if filters.state:
@@ -210,13 +218,12 @@ class QueueRow:
 def queue_rows(query: Select[tuple[AccessRequest]], today: date) -> Select[Any]:
     """``query``'s rows with the columns of ``QueueRow`` after the request, in the same query:
     the page costs one statement whatever the number of rows, steps, holders or delegations."""
-    timer, columns = _queue_columns(today)
-    return query.outerjoin(timer, timer.c.request_id == AccessRequest.id).add_columns(*columns)
+    return query.add_columns(*_queue_columns(today))
 
 
 @lru_cache(maxsize=2)
-def _queue_columns(today: date) -> tuple[Any, tuple[Any, ...]]:
-    """The timer subquery and the added columns, built once a day: building them (a dozen
+def _queue_columns(today: date) -> tuple[Any, ...]:
+    """The added columns, built once a day: building them (a dozen
     aliased users and assignments per step kind) cost more CPU than the rest of a queue page.
     SQL expressions are immutable, so every request of the day shares them."""
     from sla.models import SlaMetric, SlaTimer
@@ -224,20 +231,28 @@ def _queue_columns(today: date) -> tuple[Any, tuple[Any, ...]]:
     kind = current_kind_sql()
     in_approval = AccessRequest.state.in_(APPROVAL_STATES)
     failed = exists().where(ProvisioningJob.request_id == AccessRequest.id, ProvisioningJob.state == JobState.FALLIDO)
-    timer = (
-        select(SlaTimer.request_id, SlaTimer.due_at, SlaTimer.paused_at)
-        .where(SlaTimer.metric == SlaMetric.SOLUCION, SlaTimer.step_id.is_(None), SlaTimer.stopped_at.is_(None))
-        .subquery()
+    # the request's running ``solucion`` timer, looked up per row shown (``uq_sla_timers_request_metric``)
+    # rather than joined: a join lets the planner read every running timer for a page of 25
+    # (a scalar sub-query, not EXISTS, which the planner may turn into a hash of every paused timer)
+    paused_at = (
+        select(SlaTimer.paused_at)
+        .where(
+            SlaTimer.request_id == AccessRequest.id,
+            SlaTimer.metric == SlaMetric.SOLUCION,
+            SlaTimer.step_id.is_(None),
+            SlaTimer.stopped_at.is_(None),
+        )
+        .correlate(AccessRequest)
+        .scalar_subquery()
     )
     decider = case(*((kind == k, func.coalesce(*_deciders_sql(k, today))) for k in StepKind), else_=None)
-    columns = (
+    return (
         case((in_approval, kind), else_=None),
         failed,
-        timer.c.due_at,
-        timer.c.paused_at.is_not(None),
+        _running_due(),
+        paused_at.is_not(None),
         case((in_approval, decider), else_=None),
     )
-    return timer, columns
 
 
 def as_queue_row(row: Any) -> QueueRow:
