@@ -104,33 +104,39 @@ def migrate_and_load_demo(app: Flask) -> None:
         db.engine.dispose()
 
 
-_OPENED_SERVER_CONNECTIONS: list[weakref.ref[Any]] = []
+_SERVER_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_without_fsync(dbapi_connection: Any, _record: Any) -> None:
     """Test databases are thrown away: SQLite need not wait for the disk on every commit, as the
-    PostgreSQL test cluster runs with ``fsync = off``. A PostgreSQL connection is remembered so the
-    test that opened it closes it (``_close_the_test_s_server_connections``)."""
+    PostgreSQL test cluster runs with ``fsync = off``."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA synchronous=OFF")
-    else:
-        _OPENED_SERVER_CONNECTIONS.append(weakref.ref(dbapi_connection))
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_server_engines(connection: Any) -> None:
+    """An engine that reached a PostgreSQL server is remembered so the test that used it empties
+    its pool (``_close_the_test_s_server_connections``)."""
+    if connection.engine.dialect.name != "sqlite":
+        _SERVER_ENGINES.add(connection.engine)
 
 
 @pytest.fixture(autouse=True)
 def _close_the_test_s_server_connections() -> Iterator[None]:
-    """Close the PostgreSQL connections a test's applications left in their pools.
+    """Close the PostgreSQL connections left in the pools of the engines a test used.
 
     A test's database is dropped when it ends; a pooled connection to it, collected later, warns
-    that it was never closed, and the warning fails whatever test happens to run then. Closing
-    them here keeps the warning (and any real leak inside one test) with the test that caused it.
+    that it was never closed, and the warning fails whatever test happens to run then. Disposing
+    of the pools here keeps the warning (and any real leak inside one test) with the test that
+    caused it; an engine that outlives the test (a module's application) opens new connections
+    when next used, as the pool no longer pings a connection before lending it.
     """
     yield
-    while _OPENED_SERVER_CONNECTIONS:
-        connection = _OPENED_SERVER_CONNECTIONS.pop()()
-        if connection is not None and not connection.closed:
-            connection.close()
+    for engine in list(_SERVER_ENGINES):
+        engine.dispose()
+    _SERVER_ENGINES.clear()
 
 
 @pytest.fixture(scope="session")
