@@ -51,7 +51,7 @@ TEST_WORKERS ?= 3
 ## make test: install what the tests need, then run every test (unit, integration, browser) on all
 ## cores, one test file per worker at a time (see tests/conftest.py)
 test: system-packages dev-venv node-tools lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 tests
 
 ## make bench: the ANS engine's and the web pages' performance targets on their own PostgreSQL and Redis (long; not part of make test)
 bench: system-packages dev-venv

@@ -52,12 +52,26 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return None
 
 
+#: the order in which the workers are handed the test files: the files marked ``long`` (each takes
+#: minutes), then integration, browser and unit files, each in collection order
+RUN_ORDER = ("long", "integration", "browser", "unit")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its suite and hand the longest files to the workers first.
+
+    ``make test`` runs whole files per worker in this order (``--no-loadscope-reorder``): a long
+    file started when the other workers are nearly done would leave them idle until it ends."""
     for item in items:
         relative = Path(str(item.path)).relative_to(TESTS_DIR)
         suite = relative.parts[0]
         if suite in SUITES:
             item.add_marker(suite)
+
+    def rank(item: pytest.Item) -> int:
+        return next(index for index, name in enumerate(RUN_ORDER) if item.get_closest_marker(name) or name == "unit")
+
+    items.sort(key=rank)  # stable: each file keeps its tests together and in order
 
 
 #: Short retries and leases so fault tests finish in minutes (production: 30 s doubling to 30 min,

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+#: a generated document (PDF, XLSX) is built while the browser waits: on a busy machine, where a
+#: whole run shares two cores, that can outlast the 10 s every other wait gets
+DOWNLOAD_TIMEOUT_MS = 30_000
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 375, "height": 740}
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from portal.clock import local_date
 from portal.db import utcnow
-from tests.browser.conftest import PageFactory, format_violations, login, run_axe
+from tests.browser.conftest import DOWNLOAD_TIMEOUT_MS, PageFactory, format_violations, login, run_axe
 
 HEADINGS = ["vigencia", "instrumento", "componente", "codigo", "pregunta", "puntaje", "maximo"]
 
@@ -161,7 +161,7 @@ def test_the_secretarias_year(new_page: PageFactory, live_server: str, tmp_path:
     # 9. the supervision report of the year in PDF
     section(pro, "Supervisión")
     no_violations(pro)
-    with pro.expect_download() as download_info:
+    with pro.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
         pro.get_by_role("button", name="Generar informe en PDF").click()
     download = download_info.value
     assert download.suggested_filename.startswith("informe-supervision-gd-") and download.suggested_filename.endswith(".pdf")

@@ -14,6 +14,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import DESKTOP, PHONE, PageFactory, format_violations, login, run_axe
 from tests.conftest import login as client_login
 
+#: takes minutes: the workers are handed this file first
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module")
 def live_app_config() -> dict[str, object]:

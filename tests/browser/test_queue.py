@@ -13,7 +13,7 @@ from flask import Flask
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, PageFactory, format_violations, login, run_axe
+from tests.browser.conftest import DOWNLOAD_TIMEOUT_MS, PHONE, PageFactory, format_violations, login, run_axe
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_a_header_sorts_by_due_time_and_the_export_has_the_same_rows(
     violations = run_axe(page)  # WCAG 2.1 A and AA: none of any impact
     assert not violations, format_violations(violations)
 
-    with page.expect_download() as info:
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
         page.get_by_role("link", name="Exportar a XLSX").click()
     download = info.value
     assert re.fullmatch(r"solicitudes-todas-\d{4}-\d{2}-\d{2}\.xlsx", download.suggested_filename)

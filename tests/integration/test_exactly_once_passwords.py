@@ -25,6 +25,9 @@ from tickets.models import RequestAction, RequestState
 from tickets.provisioning_models import ProvisioningJob
 from tickets.tasks import sweep_provisioning
 
+#: takes minutes: the workers are handed this file first
+pytestmark = pytest.mark.long
+
 #: runs one job in this process and dies once the directory has the password
 DYING_ATTEMPT = textwrap.dedent(
     """

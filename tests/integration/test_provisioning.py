@@ -29,6 +29,9 @@ from tickets.services.decisions import Decision, decide_step
 from tickets.services.filing import RequestData, create_draft, submit_request
 from tickets.tasks import commit_and_dispatch, sweep_provisioning
 
+#: takes minutes: the workers are handed this file first
+pytestmark = pytest.mark.long
+
 DOMAIN = "valledelcauca.gov.co"
 FORM_OF = {
     RequestAction.CREAR: RequestForm.CREACION,

@@ -37,7 +37,7 @@ from tests.fixtures.stack import ROOT, wait_until
 from tests.integration.test_provisioning import temporary_password
 
 #: about twenty CLI runs, each starting the application, plus three servers: minutes on a busy 2-core machine
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(1200)]
 
 DOMAIN = "valledelcauca.gov.co"
 #: the harness has no SMTP relay: mail is written as files on purpose instead

@@ -58,7 +58,7 @@ SCOPED = {
 }
 #: Other integer variables: the table whose first row stands in.
 #: one principal's column (every route, twice where the object is scoped) takes a while on a busy machine
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(900)]
 
 TABLES = {
     "system_id": "target_systems",

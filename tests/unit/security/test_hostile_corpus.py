@@ -25,6 +25,9 @@ from tests.unit.security.authz_expected import EXPECTED, PRINCIPALS
 from tests.unit.security.test_authorization_matrix import PRINCIPALS as USERS
 from tests.unit.security.test_authorization_matrix import _rules, _seed, _url, _values
 
+#: takes minutes: the workers are handed this file first
+pytestmark = pytest.mark.long
+
 XSS = "<script>alert('x')</script>"
 CORPUS: dict[str, str] = {
     "xss": XSS + '"><img src=x onerror=alert(1)>',
