@@ -6,7 +6,8 @@ silently left out of ``make test``. Real services come from ``tests/fixtures/ser
 
 ``make test`` spreads the test files over three pytest-xdist workers (``--dist loadfile``: a file's
 tests run in one worker, in order; some files share a fixture built for the file, and some
-integration files stop and restart the directory in an order their tests rely on). Session fixtures run once per worker, so a worker that gets
+integration files stop and restart the directory in an order their tests rely on), longest first
+(``RUN_ORDER``). Session fixtures run once per worker, so a worker that gets
 integration or browser tests starts its own slapd, PostgreSQL, Redis and Chromium on free ports in
 its own temporary directory; nothing is shared between workers but the demo SQLite template.
 """
