@@ -18,29 +18,16 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.web import PAGES as WEB_PAGES
+from bench.web import PASSWORD, USER_AGENT, Page
+
 #: issue 16: a page at 1,000,000 requests costs less than 1.5 times what it costs at 10,000
 TARGET_GROWTH = 1.5
-PASSWORD = "Demo2026!"
-USER_AGENT = "mesatic-bench/1"
-
-
-@dataclass(frozen=True)
-class Page:
-    key: str
-    label: str
-    path: str
-    user: str
-    api: bool = False
-
-
-PAGES = (
-    Page("queue", "Bandeja del aprobador /solicitudes", "/solicitudes?bandeja=por_aprobar", "lider.ed"),
-    Page("enlace_list", "Lista del enlace, filtrada", "/solicitudes?bandeja=mias&estado=en_ejecucion", "enlace.salud"),
-    Page("api_list", "GET /api/v1/requests?page=1", "/api/v1/requests?page=1", "enlace.salud", api=True),
+#: the list pages of the web part, and the API list read after a cursor
+PAGES = tuple(page for page in WEB_PAGES if page.key in ("queue", "enlace_list", "api_list")) + (
     Page("api_after", "GET /api/v1/requests?after=…", "/api/v1/requests?after={cursor}", "enlace.salud", api=True),
 )
 
