@@ -14,7 +14,6 @@ that could grow with the data.
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.web import PAGES as WEB_PAGES
-from bench.web import PASSWORD, USER_AGENT, Page
+from bench.web import USER_AGENT, Page, signed_in_client, statements_of
 
 #: issue 16: a page at 1,000,000 requests costs less than 1.5 times what it costs at 10,000
 TARGET_GROWTH = 1.5
@@ -32,30 +31,9 @@ PAGES = tuple(page for page in WEB_PAGES if page.key in ("queue", "enlace_list",
 )
 
 
-def _client(app: Any, page: Page, token: str) -> tuple[Any, dict[str, str]]:
-    """A test client logged in as the page's person (by the login form), or a token's headers."""
-    client = app.test_client()
-    headers = {"User-Agent": USER_AGENT}
-    if page.api:
-        headers["Authorization"] = f"Bearer {token}"
-        return client, headers
-    form = client.get("/ingresar", headers=headers).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    assert match, "login form without csrf_token"
-    answer = client.post(
-        "/ingresar", data={"csrf_token": match.group(1), "username": page.user, "password": PASSWORD}, headers=headers
-    )
-    assert answer.status_code == 302, (page.user, answer.status_code)
-    return client, headers
-
-
 def measure(app: Any, page: Page, path: str, token: str, calls: int) -> dict[str, Any]:
     """Median milliseconds of ``calls`` calls of ``path`` (after a warm-up) and one call's statements."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
-    client, headers = _client(app, page, token)
+    client, headers = signed_in_client(app, page, token)
     for _ in range(3):  # caches, compiled statements, templates, as in a running worker
         assert client.get(path, headers=headers).status_code == 200, path
     times = []
@@ -64,19 +42,8 @@ def measure(app: Any, page: Page, path: str, token: str, calls: int) -> dict[str
         answer = client.get(path, headers=headers)
         times.append(time.perf_counter() - started)
         assert answer.status_code == 200, (path, answer.status_code)
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        client.get(path, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return {"ms_median": statistics.median(times) * 1000, "ms_min": min(times) * 1000, "queries": len(statements)}
+    queries = statements_of(app, client, path, headers)
+    return {"ms_median": statistics.median(times) * 1000, "ms_min": min(times) * 1000, "queries": queries}
 
 
 def measure_size(app: Any, calls: int) -> dict[str, Any]:

@@ -226,22 +226,38 @@ def run_wrk(wrk: str, url: str, headers: dict[str, str], seconds: int, workdir: 
     return {"rps": n / (duration / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000, "requests": n}
 
 
+def signed_in_client(app: Any, page: Page, token: str) -> tuple[Any, dict[str, str]]:
+    """A test client logged in as the page's person (by the login form), or a token's headers."""
+    client = app.test_client()
+    headers = {"User-Agent": USER_AGENT}
+    if page.api:
+        headers["Authorization"] = f"Bearer {token}"
+        return client, headers
+    form = client.get("/ingresar", headers=headers).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    assert match, "login form without csrf_token"
+    answer = client.post(
+        "/ingresar", data={"csrf_token": match.group(1), "username": page.user, "password": PASSWORD}, headers=headers
+    )
+    assert answer.status_code == 302, (page.user, answer.status_code)
+    return client, headers
+
+
 def count_queries(app: Any, path: str, page: Page, tokens: dict[str, str]) -> int:
     """The SQL statements one request of ``path`` sends, counted in this process."""
+    client, headers = signed_in_client(app, page, tokens.get(page.user, ""))
+    # warmed first: caches, as in a running worker; and a token's "last used" is written at most
+    # once a minute
+    client.get(path, headers=headers)
+    return statements_of(app, client, path, headers)
+
+
+def statements_of(app: Any, client: Any, path: str, headers: dict[str, str]) -> int:
+    """The SQL statements one GET of ``path`` by ``client`` sends (it must answer 200)."""
     from sqlalchemy import event
 
     from portal.extensions import db
 
-    client = app.test_client()
-    headers = {"User-Agent": USER_AGENT}
-    if page.api:
-        headers["Authorization"] = f"Bearer {tokens[page.user]}"
-        client.get(path, headers=headers)  # the token's "last used" is written at most once a minute
-    else:
-        form = client.get("/ingresar", headers=headers).get_data(as_text=True)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-        client.post("/ingresar", data={"csrf_token": token, "username": page.user, "password": PASSWORD}, headers=headers)
-        client.get(path, headers=headers)  # caches warmed, as in a running worker
     statements: list[str] = []
 
     def record(*args: Any) -> None:

@@ -174,10 +174,20 @@ def queue_query(
 def _running_due() -> Any:
     """The request's ANS due time (its ``solucion`` timer) while the clock runs or is paused;
     None for a draft and once the request is solved."""
+    from sla.models import SlaTimer
+
+    return _running_timer(SlaTimer.due_at)
+
+
+def _running_timer(column: Any) -> Any:
+    """``column`` of the request's running ``solucion`` timer, looked up per row
+    (``uq_sla_timers_request_metric``): a scalar sub-query, not a join, which would let the
+    planner read every running timer for a page of 25, nor EXISTS, which it may turn into a
+    hash of every paused timer."""
     from sla.models import SlaMetric, SlaTimer
 
     return (
-        select(SlaTimer.due_at)
+        select(column)
         .where(
             SlaTimer.request_id == AccessRequest.id,
             SlaTimer.metric == SlaMetric.SOLUCION,
@@ -226,25 +236,12 @@ def _queue_columns(today: date) -> tuple[Any, ...]:
     """The added columns, built once a day: building them (a dozen
     aliased users and assignments per step kind) cost more CPU than the rest of a queue page.
     SQL expressions are immutable, so every request of the day shares them."""
-    from sla.models import SlaMetric, SlaTimer
+    from sla.models import SlaTimer
 
     kind = current_kind_sql()
     in_approval = AccessRequest.state.in_(APPROVAL_STATES)
     failed = exists().where(ProvisioningJob.request_id == AccessRequest.id, ProvisioningJob.state == JobState.FALLIDO)
-    # the request's running ``solucion`` timer, looked up per row shown (``uq_sla_timers_request_metric``)
-    # rather than joined: a join lets the planner read every running timer for a page of 25
-    # (a scalar sub-query, not EXISTS, which the planner may turn into a hash of every paused timer)
-    paused_at = (
-        select(SlaTimer.paused_at)
-        .where(
-            SlaTimer.request_id == AccessRequest.id,
-            SlaTimer.metric == SlaMetric.SOLUCION,
-            SlaTimer.step_id.is_(None),
-            SlaTimer.stopped_at.is_(None),
-        )
-        .correlate(AccessRequest)
-        .scalar_subquery()
-    )
+    paused_at = _running_timer(SlaTimer.paused_at)
     decider = case(*((kind == k, func.coalesce(*_deciders_sql(k, today))) for k in StepKind), else_=None)
     return (
         case((in_approval, kind), else_=None),
