@@ -20,8 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.inprocess import USER_AGENT, signed_in_client, statements_of
 from bench.web import PAGES as WEB_PAGES
-from bench.web import USER_AGENT, Page, signed_in_client, statements_of
+from bench.web import Page
 
 #: issue 16: a page at 1,000,000 requests costs less than 1.5 times what it costs at 10,000
 TARGET_GROWTH = 1.5

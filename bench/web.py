@@ -28,9 +28,9 @@ from typing import Any
 
 import requests
 
+from bench.inprocess import PASSWORD, USER_AGENT, signed_in_client, statements_of
+
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "Demo2026!"
-USER_AGENT = "mesatic-bench/1"
 SESSION_COOKIE = "mesatic_session"
 #: wrk as the issue measured it: 2 threads, 16 connections, 15 seconds
 WRK_THREADS, WRK_CONNECTIONS = 2, 16
@@ -226,23 +226,6 @@ def run_wrk(wrk: str, url: str, headers: dict[str, str], seconds: int, workdir: 
     return {"rps": n / (duration / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000, "requests": n}
 
 
-def signed_in_client(app: Any, page: Page, token: str) -> tuple[Any, dict[str, str]]:
-    """A test client logged in as the page's person (by the login form), or a token's headers."""
-    client = app.test_client()
-    headers = {"User-Agent": USER_AGENT}
-    if page.api:
-        headers["Authorization"] = f"Bearer {token}"
-        return client, headers
-    form = client.get("/ingresar", headers=headers).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    assert match, "login form without csrf_token"
-    answer = client.post(
-        "/ingresar", data={"csrf_token": match.group(1), "username": page.user, "password": PASSWORD}, headers=headers
-    )
-    assert answer.status_code == 302, (page.user, answer.status_code)
-    return client, headers
-
-
 def count_queries(app: Any, path: str, page: Page, tokens: dict[str, str]) -> int:
     """The SQL statements one request of ``path`` sends, counted in this process."""
     client, headers = signed_in_client(app, page, tokens.get(page.user, ""))
@@ -250,28 +233,6 @@ def count_queries(app: Any, path: str, page: Page, tokens: dict[str, str]) -> in
     # once a minute
     client.get(path, headers=headers)
     return statements_of(app, client, path, headers)
-
-
-def statements_of(app: Any, client: Any, path: str, headers: dict[str, str]) -> int:
-    """The SQL statements one GET of ``path`` by ``client`` sends (it must answer 200)."""
-    from sqlalchemy import event
-
-    from portal.extensions import db
-
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = client.get(path, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert answer.status_code == 200, (path, answer.status_code)
-    return len(statements)
 
 
 def before_view_overhead(app: Any, username: str, rounds: int = 2000) -> dict[str, float]:
